@@ -1,0 +1,280 @@
+"""Recollect: a community archive where the public tells us what they know about our photos."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from archive.config import DEV_SECRET_KEY, Config, is_insecure_secret
+from archive.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+log = logging.getLogger(__name__)
+
+
+class InsecureConfigError(RuntimeError):
+    pass
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` may be a class or a dict of settings applied after the environment, so tests
+    and embedding code can override anything.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("ARCHIVE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    app.config.update(Config.from_env())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    _finish_config(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_request_guards(app)
+    _register_security_headers(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    relaxed = app.debug or app.testing or app.config.get("DEMO")
+    if is_insecure_secret(app.config.get("SECRET_KEY")):
+        if not relaxed:
+            raise InsecureConfigError(
+                "SECRET_KEY is not set (or is too short). Set it to a long random value, e.g.\n"
+                "    export SECRET_KEY=\"$(python -c "
+                "'import secrets; print(secrets.token_hex(32))')\"\n"
+                "or run the demo with ARCHIVE_DEMO=1 (never in production)."
+            )
+        app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or DEV_SECRET_KEY
+    app.config["IP_HASH_SALT"] = app.config.get("IP_HASH_SALT") or app.config["SECRET_KEY"]
+    if relaxed:
+        # Local HTTP only: cookies must not require HTTPS there.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///" + str(Path(app.instance_path) / "archive.sqlite3")
+        )
+    media_root = Path(app.config.get("MEDIA_ROOT") or Path(app.instance_path) / "media")
+    app.config["MEDIA_ROOT"] = str(media_root.resolve())
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: the engine options PostgreSQL needs do not apply; wait for locks instead of
+        # failing at once when two requests write together.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        n = int(app.config["TRUSTED_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def _init_extensions(app: Flask) -> None:
+    from archive import models  # noqa: F401  (registers every table with the metadata)
+    from archive.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _configure_sqlite(db.engine)
+
+    app.session_interface = CookielessMediaSessionInterface()
+    from flask_babel import lazy_gettext
+
+    from archive import i18n
+
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please log in to see that page.")
+    login_manager.localize_callback = str  # translated when flashed, in the visitor's language
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        # ``User.get_id`` is "<id>:<session token>": a cookie from before a logout (or a
+        # password change) names a token that no longer exists and is refused.
+        user_id, _, token = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() and token else None
+        if user is None or not user.active:
+            return None
+        return user if hmac.compare_digest(user.session_token, token) else None
+
+
+class CookielessMediaSessionInterface(SecureCookieSessionInterface):
+    """Media files are the same for everyone: never mark them as varying with the cookie.
+
+    Flask-Login reads the session after every request, which would otherwise add
+    ``Vary: Cookie`` and stop shared caches and CDNs from keeping year-long media.
+    """
+
+    def save_session(self, app, session, response) -> None:
+        if request.blueprint == "images":
+            return
+        super().save_session(app, session, response)
+
+
+def _configure_sqlite(engine) -> None:
+    import sqlalchemy as sa
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from archive.admin import bp as admin_bp
+    from archive.auth import bp as auth_bp
+    from archive.catalogue import bp as catalogue_bp
+    from archive.contribute import bp as contribute_bp
+    from archive.curation import bp as curation_bp
+    from archive.curation.harvesting_routes import bp as harvesting_bp
+    from archive.images import bp as images_bp
+    from archive.moderation import bp as moderation_bp
+    from archive.public import bp as public_bp
+    from archive.search import bp as search_bp
+
+    for bp in (public_bp, contribute_bp, moderation_bp, curation_bp, auth_bp, images_bp,
+               admin_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(harvesting_bp)  # /oai, /iiif, /annotations
+    app.register_blueprint(catalogue_bp, url_prefix="/catalogue")
+
+    from archive.ops import bp as ops_bp
+
+    app.register_blueprint(ops_bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+    from sqlalchemy import exc as sa_exc
+
+    def page(code: int, template: str):
+        def handler(error):
+            return render_template(template, error=error), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 410, 413, 429):
+        app.register_error_handler(code, page(code, f"errors/{code}.html"))
+    app.register_error_handler(CSRFError, page(400, "errors/csrf.html"))
+
+    from archive.ops.health import database_unavailable
+
+    app.register_error_handler(sa_exc.OperationalError, database_unavailable)
+    app.register_error_handler(sa_exc.InterfaceError, database_unavailable)
+    app.register_error_handler(sa_exc.DisconnectionError, database_unavailable)
+    app.register_error_handler(sa_exc.PendingRollbackError, database_unavailable)
+
+    @app.errorhandler(sa_exc.DataError)
+    def unstorable_input(error):
+        # Input the database cannot hold (a NUL character, a number out of range).
+        db.session.rollback()
+        return render_template("errors/400.html", error=error), 400
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template("errors/500.html", error=error), 500
+
+
+# The deep-zoom viewer (OpenSeadragon) adds one fixed <style> block of its own, a focus rule for
+# touch screens; it is allowed by its hash alone (tests/security checks the hash still matches
+# the installed library), never by 'unsafe-inline'.
+VIEWER_STYLE_HASH = "'sha256-9xTiqzfwFaL2SGb1rmr8gysEwVVjIvqWAgmZgqFqpEE='"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        f"style-src 'self' {VIEWER_STYLE_HASH}",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def _register_request_guards(app: Flask) -> None:
+    """Refuse text no database can hold before any view sees it.
+
+    PostgreSQL refuses NUL characters in text outright: a NUL in an address or a form field
+    would otherwise reach a query and end as a server error. (Form text is cleaned by the
+    forms; whatever still reaches the database is refused with a 400 by the error pages.)
+    """
+    from flask import abort
+
+    @app.before_request
+    def refuse_nul_characters():
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value
+               for key, values in request.args.lists() for value in values):
+            abort(400)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from archive.templating import register
+
+    register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from archive.auth.cli import users_cli
+    from archive.curation.cli import export_command
+    from archive.ingest.cli import demo_command, import_command
+    from archive.search.cli import search_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(export_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(search_cli)
+
+    from archive.ops.cli import backup_cli, privacy_cli
+
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(privacy_cli)

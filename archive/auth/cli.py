@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from archive.auth.services import UserError, create_user, set_password
+from archive.extensions import db
+from archive.models import Role, User
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", "display_name", default="", help="Name shown in the audit log.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create(email: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create a staff account. Asks for the password unless --password-stdin is given."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, Role(role), display_name)
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List staff accounts."""
+    users = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    if not users:
+        click.echo("No users yet. Create one with: flask users create EMAIL --role admin")
+        return
+    click.echo(f"{'id':>4}  {'role':<10} {'active':<6} {'email':<40} name")
+    for u in users:
+        click.echo(f"{u.id:>4}  {u.role.value:<10} {'yes' if u.active else 'no':<6} "
+                   f"{u.email:<40} {u.display_name}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give a user a new password; every session they have open ends."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user has the email {email}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(user, password)
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; their other sessions have ended.")

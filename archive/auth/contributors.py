@@ -1,0 +1,81 @@
+"""Accounts for members of the public: register, and follow what became of one's notes.
+
+An account is optional: anonymous notes stay possible. Contributors are not staff; they log in
+through the same form.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from archive.auth import bp
+from archive.auth.decorators import public, role_required
+from archive.auth.services import UserError, create_user
+from archive.extensions import db, limiter
+from archive.models import Contribution, Role, User
+
+
+class RegistrationForm(FlaskForm):
+    display_name = StringField(_l("Your name (shown with your notes when you choose)"),
+                               validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email address (never shown; we write to you about your notes)"),
+                       validators=[DataRequired(), Email(check_deliverability=False),
+                                   Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    confirm = PasswordField(_l("The password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+def _register_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.my_contributions"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            form.email.errors.append(_("An account with this email address already exists: "
+                                       "log in instead."))
+        else:
+            try:
+                user = create_user(email, form.password.data, Role.CONTRIBUTOR,
+                                   display_name=form.display_name.data.strip())
+            except UserError as error:
+                db.session.rollback()
+                form.password.errors.append(str(error).capitalize() + ".")
+            else:
+                db.session.commit()
+                login_user(user)
+                flash(_("Welcome! Your account is ready: notes you send while logged in are "
+                        "listed on this page."), "success")
+                return redirect(url_for("auth.my_contributions"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/my/contributions")
+@role_required(Role.CONTRIBUTOR)
+def my_contributions():
+    from archive.moderation.notify import rejection_text
+
+    notes = list(db.session.scalars(
+        sa.select(Contribution)
+        .where(Contribution.submitted_by_id == current_user.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        .limit(500)
+    ))
+    reasons = {n.id: rejection_text(n) for n in notes if n.status.value == "rejected"}
+    return render_template("auth/my_contributions.html", notes=notes, reasons=reasons)

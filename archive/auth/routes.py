@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from archive.auth import bp
+from archive.auth.decorators import role_required
+from archive.auth.forms import LoginForm, LogoutForm
+from archive.auth.services import authenticate, end_sessions
+from archive.extensions import db, limiter
+from archive.models import Role
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths: never send a person off-site after logging in."""
+    if not target:
+        return None
+    # Browsers read a backslash as "/" and drop tabs and line breaks, so a path such as
+    # "/<backslash>evil.example" or "/<tab>/evil.example" would lead off-site.
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _landing_page() -> str:
+    """Staff start at the moderation queue; contributors at their own notes."""
+    if current_user.is_authenticated and current_user.has_role(Role.ARCHIVIST):
+        return url_for("moderation.queue")
+    return url_for("auth.my_contributions")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_landing_page())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or _landing_page(), code=303)
+        form.password.errors.append(_("The email or password is not right."))
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@role_required(Role.CONTRIBUTOR)  # anyone logged in
+def logout():
+    if LogoutForm().validate_on_submit():
+        # The token in the session's user id is replaced, so a copy of this session cookie
+        # (or of the remember-me cookie) no longer logs anyone in.
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("public.home"), code=303)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from archive.auth.decorators import role_required
+from archive.catalogue import bp
+from archive.catalogue.forms import ImageRemoveForm, ItemForm
+from archive.catalogue.services import (
+    RECORD_FIELDS,
+    CatalogueError,
+    NewImage,
+    add_image,
+    check_and_store,
+    collection_for,
+    create_item,
+    item_by_identifier,
+    remove_image,
+    update_record,
+)
+from archive.extensions import db
+from archive.images.processing import MAX_PIXELS
+from archive.models import Role
+from archive.public.services import collections_with_counts
+
+
+def _form(**kwargs) -> ItemForm:
+    form = ItemForm(**kwargs)
+    form.collection.choices = [(s.collection.slug, s.collection.title)
+                               for s in collections_with_counts()]
+    return form
+
+
+def _values(form: ItemForm) -> dict:
+    values = {name: getattr(form, name).data or "" for name in RECORD_FIELDS}
+    values["needs_help"] = bool(form.needs_help.data)
+    return values
+
+
+def _store_upload(form: ItemForm) -> NewImage | None:
+    """The uploaded file, checked and stored; None when none was chosen."""
+    upload = form.image.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    media_root = Path(current_app.config["MEDIA_ROOT"])
+    incoming = media_root / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    temporary = incoming / f"upload-{secrets.token_hex(12)}"
+    try:
+        upload.save(temporary)
+        stored = check_and_store(temporary, media_root,
+                                 current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS)
+    finally:
+        temporary.unlink(missing_ok=True)
+    name = os.path.basename(upload.filename.replace("\\", "/"))[:300] or "upload"
+    return NewImage(stored, name)
+
+
+def _edit_page(form, item=None, status=200):
+    return render_template("catalogue/edit.html", form=form, item=item,
+                           remove_form=ImageRemoveForm()), status
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@role_required(Role.CURATOR)
+def new_item():
+    form = _form()
+    if not form.collection.choices:
+        flash(_("Create a collection first (the CSV import creates them)."), "warning")
+    if form.validate_on_submit():
+        try:
+            collection = collection_for(form.collection.data)
+            item = create_item(form.identifier.data, collection, _values(form),
+                               user=current_user)
+        except CatalogueError as exc:
+            db.session.rollback()
+            _add_error(form, form.identifier, exc)
+            return _edit_page(form, status=422)
+        try:
+            new = _store_upload(form)
+            if new is not None:
+                add_image(item, new)
+        except CatalogueError as exc:
+            db.session.rollback()  # the record is not created without its image
+            _add_error(form, form.image, exc)
+            return _edit_page(form, status=422)
+        db.session.commit()
+        flash(_("The record has been created."), "success")
+        return redirect(url_for("catalogue.edit_item", identifier=item.identifier))
+    return _edit_page(form, status=422 if form.errors else 200)
+
+
+@bp.route("/items/<identifier>/edit", methods=["GET", "POST"])
+@role_required(Role.CURATOR)
+def edit_item(identifier: str):
+    item = item_by_identifier(identifier)
+    if item is None:
+        abort(404)
+    form = _form(obj=item)
+    if not form.is_submitted():
+        form.collection.data = item.collection.slug
+    form.identifier.data = item.identifier  # fixed once created
+    if form.validate_on_submit():
+        try:
+            collection = collection_for(form.collection.data)
+            changed = update_record(item, _values(form), user=current_user,
+                                    collection=collection)
+            new = _store_upload(form)
+            if new is not None:
+                add_image(item, new)
+                changed = True
+        except CatalogueError as exc:
+            db.session.rollback()
+            _add_error(form, form.image, exc)
+            return _edit_page(form, item, status=422)
+        db.session.commit()
+        flash(_("The record has been saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("catalogue.edit_item", identifier=item.identifier))
+    return _edit_page(form, item, status=422 if form.errors else 200)
+
+
+def _add_error(form: ItemForm, field, exc: Exception) -> None:
+    message = str(exc)
+    if field is form.image:
+        message = f"This file cannot be used: {message}. Nothing was saved; choose another file."
+    target = field if field is not None else form.title
+    target.errors = [*target.errors, message]
+
+
+@bp.post("/items/<identifier>/images/<int:image_id>/remove")
+@role_required(Role.CURATOR)
+def remove_item_image(identifier: str, image_id: int):
+    item = item_by_identifier(identifier)
+    if item is None:
+        abort(404)
+    form = ImageRemoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        remove_image(item, image_id)
+    except CatalogueError:
+        abort(404)
+    db.session.commit()
+    flash(_("The image has been removed from the record."), "success")
+    return redirect(url_for("catalogue.edit_item", identifier=item.identifier))

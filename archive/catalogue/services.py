@@ -1,0 +1,217 @@
+"""The rules for changing catalogue records, shared by the browser forms and the CSV import.
+
+Services flush; the view or command that called them commits.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from archive.dates import year_range
+from archive.extensions import db
+from archive.images.processing import MAX_PIXELS, ImageError, StoredImage, store_image
+from archive.models import Collection, Enrichment, Image, Item, User
+from archive.text import clean_text
+
+# The fields of a record a curator edits, and whether each may hold several lines.
+RECORD_FIELDS = {
+    "title": False,
+    "description": True,
+    "date_text": False,
+    "place": False,
+    "people": True,
+    "subjects": True,
+    "creator": False,
+    "rights": False,
+    "help_question": True,
+}
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+class CatalogueError(ValueError):
+    """A change that breaks a rule; the message is fit to show a person."""
+
+
+@dataclass(frozen=True)
+class NewImage:
+    stored: StoredImage
+    original_name: str
+
+
+def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS) -> StoredImage:
+    """Check ``source`` with Pillow (never by its name) and store it with its derivatives.
+
+    Raises ``CatalogueError`` with a message fit to show a person; nothing is stored then.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(source) as im:
+                width, height = im.size
+            if width * height > max_pixels:
+                raise CatalogueError(f"too many pixels ({width}x{height}; the limit is "
+                                     f"{max_pixels:,})")
+            return store_image(source, media_root)
+    except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as exc:
+        raise CatalogueError("too many pixels to be processed safely") from exc
+    except UnidentifiedImageError as exc:
+        raise CatalogueError("not an image") from exc
+    except ImageError as exc:
+        message = str(exc)
+        raise CatalogueError("not an image" if message == "the file is not an image"
+                             else message) from exc
+    except OSError as exc:
+        raise CatalogueError(f"unreadable image ({exc})") from exc
+
+
+def check_identifier(identifier: str) -> str:
+    identifier = (identifier or "").strip()
+    if not identifier:
+        raise CatalogueError("missing identifier")
+    if not IDENTIFIER.fullmatch(identifier):
+        raise CatalogueError(
+            "an identifier is up to 100 letters, digits, dots, hyphens and underscores, "
+            f"starting with a letter or digit (got {identifier[:40]!r})")
+    return identifier
+
+
+def item_by_identifier(identifier: str) -> Item | None:
+    return db.session.scalar(sa.select(Item).where(Item.identifier == identifier))
+
+
+def collection_for(slug: str, *, create: bool = False) -> Collection:
+    slug = (slug or "").strip().lower()
+    if not SLUG.fullmatch(slug):
+        raise CatalogueError(f"unknown collection {slug!r}" if slug else "missing collection")
+    collection = db.session.scalar(sa.select(Collection).where(Collection.slug == slug))
+    if collection is None:
+        if not create:
+            raise CatalogueError(f"unknown collection {slug!r}")
+        collection = Collection(slug=slug, title=slug.replace("-", " ").capitalize(),
+                                description="")
+        db.session.add(collection)
+        db.session.flush()
+    return collection
+
+
+def update_record(item: Item, values: Mapping[str, object], *, user: User | None = None,
+                  collection: Collection | None = None) -> bool:
+    """Apply ``values`` (record fields and ``needs_help``) to ``item``. True when it changed.
+
+    A change calls ``item.mark_changed()``. With a ``user``, changes to enrichable fields are
+    recorded as enrichments made by the archive itself, so the record's history stays whole.
+    """
+    changed = False
+    if collection is not None and item.collection_id != collection.id:
+        item.collection_id = collection.id
+        changed = True
+    for name, multiline in RECORD_FIELDS.items():
+        if name not in values:
+            continue
+        new = clean_text(str(values[name] or ""), multiline=multiline)
+        old = getattr(item, name) or ""
+        if new == old:
+            continue
+        if name == "title" and not new:
+            raise CatalogueError("missing title")
+        setattr(item, name, new)
+        changed = True
+        if name == "date_text":
+            item.date_earliest, item.date_latest = year_range(new)
+        if user is not None and item.id is not None and name in Item.ENRICHABLE_FIELDS:
+            db.session.add(Enrichment(item_id=item.id, field=name, old_value=old,
+                                      new_value=new, contribution_id=None,
+                                      applied_by_id=user.id))
+    if "needs_help" in values and bool(values["needs_help"]) != bool(item.needs_help):
+        item.needs_help = bool(values["needs_help"])
+        changed = True
+    if changed:
+        item.mark_changed()
+        db.session.flush()
+    return changed
+
+
+def create_item(identifier: str, collection: Collection, values: Mapping[str, object], *,
+                user: User | None = None) -> Item:
+    identifier = check_identifier(identifier)
+    if item_by_identifier(identifier) is not None:
+        raise CatalogueError(f"the identifier {identifier} is already used")
+    title = clean_text(str(values.get("title") or ""), multiline=False)
+    if not title:
+        raise CatalogueError("missing title")
+    item = Item(identifier=identifier, collection_id=collection.id, title=title)
+    db.session.add(item)
+    update_record(item, values)
+    item.mark_changed()
+    db.session.flush()
+    return item
+
+
+def _image_row(new: NewImage, position: int) -> Image:
+    s = new.stored
+    return Image(position=position, sha256=s.sha256, original_name=new.original_name[:300],
+                 original_path=s.original_path, thumb_path=s.thumb_path,
+                 display_path=s.display_path, media_type=s.media_type,
+                 width=s.width, height=s.height)
+
+
+def _copy_into(image: Image, new: NewImage) -> None:
+    s = new.stored
+    image.sha256, image.original_name = s.sha256, new.original_name[:300]
+    image.original_path, image.thumb_path, image.display_path = (
+        s.original_path, s.thumb_path, s.display_path)
+    image.media_type, image.width, image.height = s.media_type, s.width, s.height
+
+
+def set_images(item: Item, images: Sequence[NewImage]) -> bool:
+    """Make ``images`` the item's images, in order. True when anything changed."""
+    current = list(item.images)
+    if [i.sha256 for i in current] == [n.stored.sha256 for n in images] and [
+            i.original_name for i in current] == [n.original_name[:300] for n in images]:
+        return False
+    for position, new in enumerate(images):
+        if position < len(current):
+            _copy_into(current[position], new)
+        else:
+            item.images.append(_image_row(new, position))
+    for extra in current[len(images):]:
+        item.images.remove(extra)
+    item.mark_changed()
+    db.session.flush()
+    return True
+
+
+def add_image(item: Item, new: NewImage) -> Image:
+    position = max((i.position for i in item.images), default=-1) + 1
+    image = _image_row(new, position)
+    item.images.append(image)
+    item.mark_changed()
+    db.session.flush()
+    return image
+
+
+def remove_image(item: Item, image_id: int) -> None:
+    image = next((i for i in item.images if i.id == image_id), None)
+    if image is None:
+        raise CatalogueError("that image is not part of this record")
+    item.images.remove(image)
+    item.mark_changed()
+    db.session.flush()
+
+
+def known_images(sha256s: Sequence[str]) -> dict[str, Image]:
+    """Images already stored for these content hashes (any item), by hash."""
+    found: dict[str, Image] = {}
+    for start in range(0, len(sha256s), 500):
+        chunk = list(sha256s[start:start + 500])
+        for image in db.session.scalars(sa.select(Image).where(Image.sha256.in_(chunk))):
+            found.setdefault(image.sha256, image)
+    return found

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from archive.text import clean_text
+
+BODY_MAX = 5000
+
+
+def _fraction(value: str | None) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ValidationError(_("The marked region could not be read.")) from exc
+    if not 0.0 <= number <= 1.0:
+        raise ValidationError(_("The marked region must lie within the photograph."))
+    return number
+
+
+class ContributionForm(FlaskForm):
+    body = TextAreaField(
+        _l("What do you know about this photograph?"),
+        # Checked as it will be stored: browsers send each line break as two characters, and
+        # a body of only control characters is empty once cleaned.
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Please tell us what you know before sending.")),
+            Length(max=BODY_MAX, message=_l("Please keep your note under %(max)s characters.",
+                                                  max=f"{BODY_MAX:,}")),
+        ],
+    )
+    suggested_date = StringField(
+        _l("When was it taken? (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("A year, a decade or a date: “about 1935”, “1950s”, “12 May 1937”."),
+    )
+    suggested_place = StringField(
+        _l("Where was it taken? (optional)"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("A street, a building or a district."),
+    )
+    suggested_people = TextAreaField(
+        _l("Who is in it? (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Names of people shown, separated by semicolons or on separate lines."),
+    )
+    credit_name = StringField(
+        _l("Your name, as it should be credited (optional)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    show_name = BooleanField(_l("Show my name with my note (otherwise “Anonymous contributor”)"))
+    email = EmailField(
+        _l("Your email, if we may ask you a follow-up question (optional)"),
+        validators=[
+            Optional(), Email(_l("That does not look like an email address.")), Length(max=320)
+        ],
+        description=_l("Never shown on the site and never shared."),
+    )
+    consent = BooleanField(
+        _l("I agree that my note may be published"),
+        validators=[DataRequired(_l("Please tick the box to let us publish your note."))],
+    )
+    # Honeypot: hidden from people by CSS; bots fill every field they find.
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
+
+    region_x = HiddenField()
+    region_y = HiddenField()
+    region_w = HiddenField()
+    region_h = HiddenField()
+
+    def region(self) -> tuple[float, float, float, float] | None:
+        values = [_fraction(f.data) for f in (self.region_x, self.region_y, self.region_w,
+                                                self.region_h)]
+        if all(v is None for v in values):
+            return None
+        if any(v is None for v in values):
+            raise ValidationError(_("The marked region is incomplete."))
+        x, y, w, h = values
+        if w <= 0 or h <= 0 or x + w > 1.0001 or y + h > 1.0001:
+            raise ValidationError(_("The marked region must lie within the photograph."))
+        return x, y, w, h
+
+    def validate_region_x(self, _field) -> None:
+        self.region()  # raises ValidationError, shown beside the photograph
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool((self.website.data or "").strip())

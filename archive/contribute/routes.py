@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.validators import ValidationError
+
+from archive.contribute import bp
+from archive.contribute.forms import ContributionForm
+from archive.contribute.services import ContributionInput, hash_ip, submit_contribution
+from archive.extensions import db, limiter
+from archive.models import ContributionStatus
+from archive.public.services import get_item_or_404, item_page_context
+
+
+def _contribution_limit() -> str:
+    return current_app.config["CONTRIBUTION_RATE_LIMIT"]
+
+
+@bp.post("/items/<identifier>/contribute")
+@limiter.limit(_contribution_limit, methods=["POST"])
+def contribute(identifier: str):
+    item = get_item_or_404(identifier)
+    form = ContributionForm()
+    if not form.validate_on_submit():
+        context = item_page_context(item, form=form)
+        return render_template("public/item.html", **context), 400
+    try:
+        region = form.region()
+    except ValidationError:  # already reported by validate(); kept for safety
+        region = None
+    data = ContributionInput(
+        body=form.body.data,
+        suggested_date=form.suggested_date.data or "",
+        suggested_place=form.suggested_place.data or "",
+        suggested_people=form.suggested_people.data or "",
+        credit_name=form.credit_name.data or "",
+        show_name=form.show_name.data,
+        email=form.email.data or None,
+        region=region,
+    )
+    note = submit_contribution(
+        item,
+        data,
+        licence=current_app.config["CONTRIBUTION_LICENCE"],
+        ip_hash=hash_ip(request.remote_addr, current_app.config["IP_HASH_SALT"]),
+        submitted_by=current_user if current_user.is_authenticated else None,
+        honeypot_filled=form.honeypot_filled,
+        trusted_threshold=current_app.config["TRUSTED_CONTRIBUTOR_THRESHOLD"],
+    )
+    db.session.commit()
+    if note.status is ContributionStatus.APPROVED:  # a trusted contributor's note
+        flash(_("Thank you! Your note is published on this page."), "success")
+    else:  # pending, or (never said to the sender) spam
+        flash(
+            _("Thank you! Your note has reached the archive. An archivist will read it, and "
+              "once it is approved it will appear on this page."),
+            "success",
+        )
+    return redirect(url_for("public.item", identifier=item.identifier, _anchor="thanks"), code=303)

@@ -1,0 +1,86 @@
+"""Taking in what the public tells us."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from archive.extensions import db
+from archive.models import Contribution, ContributionStatus, Item, ModerationEvent, User, utcnow
+from archive.text import clean_text
+
+
+@dataclass(frozen=True)
+class ContributionInput:
+    body: str
+    suggested_date: str = ""
+    suggested_place: str = ""
+    suggested_people: str = ""
+    credit_name: str = ""
+    show_name: bool = False
+    email: str | None = None
+    region: tuple[float, float, float, float] | None = None
+
+
+def hash_ip(ip_address: str | None, salt: str) -> str | None:
+    """A keyed hash of the sender's address: lets us spot floods without storing the address."""
+    if not ip_address:
+        return None
+    return hmac.new(salt.encode(), ip_address.encode(), hashlib.sha256).hexdigest()
+
+
+def submit_contribution(
+    item: Item,
+    data: ContributionInput,
+    *,
+    licence: str,
+    ip_hash: str | None = None,
+    submitted_by: User | None = None,
+    honeypot_filled: bool = False,
+    trusted_threshold: int = 0,
+) -> Contribution:
+    """Store a note as pending, or straight away as spam when the honeypot was filled."""
+    email = clean_text(data.email, multiline=False).lower() or None
+    contribution = Contribution(
+        item=item,
+        body=clean_text(data.body),
+        suggested_date=clean_text(data.suggested_date, multiline=False),
+        suggested_place=clean_text(data.suggested_place, multiline=False),
+        suggested_people=clean_text(data.suggested_people),
+        credit_name=clean_text(data.credit_name, multiline=False),
+        show_name=data.show_name,
+        email=email,
+        licence=licence,
+        ip_hash=ip_hash,
+        submitted_by_id=submitted_by.id if submitted_by else None,
+        status=ContributionStatus.PENDING,
+    )
+    if data.region:
+        x, y, w, h = data.region
+        contribution.region_x, contribution.region_y = x, y
+        contribution.region_w, contribution.region_h = w, h
+    if not contribution.body:
+        raise ValueError("a contribution needs some text")
+    db.session.add(contribution)
+    if honeypot_filled:
+        contribution.status = ContributionStatus.SPAM
+        contribution.decided_at = utcnow()
+        contribution.decision_reason = "Honeypot field filled in (automatic)"
+        db.session.flush()
+        db.session.add(
+            ModerationEvent(
+                contribution_id=contribution.id,
+                actor_id=None,
+                action="auto_spam",
+                from_status=ContributionStatus.PENDING.value,
+                to_status=ContributionStatus.SPAM.value,
+                reason=contribution.decision_reason,
+            )
+        )
+    db.session.flush()
+    # Blocked senders go straight to spam; trusted contributors are approved at once.
+    from archive.moderation.intake import screen_contribution
+
+    screen_contribution(contribution, trusted_threshold=trusted_threshold)
+    return contribution

@@ -1,0 +1,63 @@
+"""An item as simple Dublin Core: the ``oai_dc`` records of the OAI-PMH feed.
+
+=============  =====================================================================
+element        from
+=============  =====================================================================
+title          the item's title
+creator        the photographer
+subject        each person shown, then each subject
+description    the catalogue description, then each approved note, marked as a note
+               from the public with its credit and approval date
+publisher      the archive's name
+date           the (enriched) date text
+type           ``StillImage`` (DCMI Type Vocabulary)
+format         the media type of each image
+identifier     the item's public page
+source         the collection's title
+relation       the item's IIIF Presentation manifest (when it has images)
+coverage       the (enriched) place
+rights         the item's rights statement
+=============  =====================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from archive.curation.links import Links
+from archive.models import Contribution, Item
+
+DC_TYPE = "StillImage"
+
+
+def note_description(note: Contribution) -> str:
+    approved = f", {note.decided_at:%Y-%m-%d}" if note.decided_at else ""
+    return f"Note from a member of the public ({note.credit}{approved}): {note.public_text}"
+
+
+def dublin_core(item: Item, notes: Iterable[Contribution], links: Links,
+                archive_name: str) -> list[tuple[str, str]]:
+    """``(element, value)`` pairs in the order the oai_dc schema lists its elements."""
+    elements: list[tuple[str, str]] = [("title", item.title)]
+    if item.creator:
+        elements.append(("creator", item.creator))
+    elements += [("subject", name) for name in item.people_list]
+    elements += [("subject", subject) for subject in item.subject_list]
+    if item.description:
+        elements.append(("description", item.description))
+    elements += [("description", note_description(note)) for note in notes]
+    elements.append(("publisher", archive_name))
+    if item.date_text:
+        elements.append(("date", item.date_text))
+    elements.append(("type", DC_TYPE))
+    for media_type in dict.fromkeys(image.media_type for image in item.images):
+        elements.append(("format", media_type))
+    elements.append(("identifier", links.item(item.identifier)))
+    elements.append(("source", item.collection.title))
+    if item.images:
+        elements.append(("relation", links.manifest(item.identifier)))
+    if item.place:
+        elements.append(("coverage", item.place))
+    if item.rights:
+        elements.append(("rights", item.rights))
+    return [(name, value) for name, value in elements if value and value.strip()]

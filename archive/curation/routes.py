@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from archive.auth.decorators import role_required
+from archive.curation import bp
+from archive.curation.exporters import FORMATS, export_chunks
+from archive.curation.forms import ExportFilterForm, RestoreForm, WithdrawForm
+from archive.curation.records import RecordFilter
+from archive.curation.withdrawal import (
+    WithdrawalError,
+    restore_item,
+    withdraw_item,
+    withdrawn_items,
+)
+from archive.extensions import db
+from archive.models import Role
+from archive.public.services import collections_with_counts, get_item_or_404
+
+
+def public_base_url() -> str:
+    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+
+
+@bp.get("/")
+@role_required(Role.CURATOR)
+def exports():
+    return render_template("curation/exports.html", formats=FORMATS,
+                           collections=collections_with_counts())
+
+
+def _start_of_day(day) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day is not None else None
+
+
+@bp.get("/export.<fmt>")
+@role_required(Role.CURATOR)
+def download(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    form = ExportFilterForm(request.args)
+    if not form.validate():
+        abort(400, description="; ".join(str(e) for errors in form.errors.values() for e in errors))
+    slug = form.collection.data or None
+    since = _start_of_day(form.since.data)
+    filters = RecordFilter(
+        collection_slug=slug,
+        changed_since=None if form.new_notes.data else since,
+        notes_since=since if form.new_notes.data else None,
+    )
+    try:
+        chunks = export_chunks(fmt, base_url=public_base_url(), filters=filters)
+    except LookupError:
+        abort(404)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    filename = f"archive-{slug or 'all'}-{stamp}.{FORMATS[fmt].extension}"
+    return Response(
+        stream_with_context(chunks),
+        mimetype=FORMATS[fmt].mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                 "Cache-Control": "no-store"},
+    )
+
+
+# --- withdrawing items from public view --------------------------------------------------------
+
+
+@bp.route("/items/<identifier>/withdraw", methods=["GET", "POST"])
+@role_required(Role.CURATOR)
+def withdraw(identifier: str):
+    item = get_item_or_404(identifier, include_withdrawn=True)
+    if item.is_withdrawn:
+        flash(_("This item is already withdrawn."), "info")
+        return redirect(url_for("curation.withdrawn"))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            withdraw_item(item, current_user, reason=form.reason.data)
+        except WithdrawalError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("“%(title)s” is withdrawn from public view.", title=item.title), "success")
+            return redirect(url_for("curation.withdrawn"))
+    return render_template("curation/withdraw.html", item=item, form=form)
+
+
+@bp.post("/items/<identifier>/restore")
+@role_required(Role.CURATOR)
+def restore(identifier: str):
+    item = get_item_or_404(identifier, include_withdrawn=True)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        restore_item(item, current_user)
+    except WithdrawalError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("curation.withdrawn"))
+    db.session.commit()
+    flash(_("“%(title)s” is back in public view.", title=item.title), "success")
+    return redirect(url_for("public.item", identifier=item.identifier))
+
+
+@bp.get("/withdrawn")
+@role_required(Role.CURATOR)
+def withdrawn():
+    return render_template("curation/withdrawn.html", items=withdrawn_items(),
+                           restore_form=RestoreForm())

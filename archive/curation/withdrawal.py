@@ -1,0 +1,73 @@
+"""Withdrawing an item from public view, and restoring it.
+
+A withdrawn item leaves the public pages (which answer 410 Gone), the exports and the IIIF
+documents; OAI-PMH harvesters see it as a deleted record, so its datestamp moves too.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.models import Item, Role, User, utcnow
+
+REASON_MAX_LENGTH = 2000
+
+
+class WithdrawalError(Exception):
+    """A withdrawal or restoration that cannot be done. The message is fit to show a curator."""
+
+
+def _check_curator(user: User) -> None:
+    if not user.has_role(Role.CURATOR):
+        raise WithdrawalError("Only curators can withdraw or restore items.")
+
+
+def withdraw_item(item: Item, curator: User, *, reason: str) -> Item:
+    """Take ``item`` out of public view, saying why. Exactly once, whoever else tries too."""
+    _check_curator(curator)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WithdrawalError("Say why the item is withdrawn.")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise WithdrawalError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Item)
+        .where(Item.id == item.id, Item.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, withdrawal_reason=reason, record_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise WithdrawalError("This item is already withdrawn.")
+    db.session.flush()
+    return item
+
+
+def restore_item(item: Item, curator: User) -> Item:
+    """Put a withdrawn item back in public view (and back into the harvests)."""
+    _check_curator(curator)
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Item)
+        .where(Item.id == item.id, Item.withdrawn_at.is_not(None))
+        .values(withdrawn_at=None, withdrawal_reason="", record_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise WithdrawalError("This item is not withdrawn.")
+    db.session.flush()
+    return item
+
+
+def withdrawn_items() -> list[Item]:
+    """Withdrawn items, most recently withdrawn first."""
+    return list(
+        db.session.scalars(
+            sa.select(Item)
+            .where(Item.withdrawn_at.is_not(None))
+            .order_by(Item.withdrawn_at.desc(), Item.id.desc())
+        )
+    )

@@ -1,0 +1,1 @@
+"""Bringing photographs and their catalogue records into the archive."""

@@ -1,0 +1,169 @@
+"""The demo archive: generated photographs, catalogue records, staff and notes from the public.
+
+Loading is idempotent: collections, items and users are found by their slug, identifier and
+email, and only what is missing is added (a new item comes with its notes).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from archive.auth.services import create_user
+from archive.dates import year_range
+from archive.extensions import db
+from archive.images.processing import store_image
+from archive.ingest.demo_data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
+from archive.ingest.demo_photos import render_photo
+from archive.models import Collection, Contribution, ContributionStatus, Image, Item, Role, User
+from archive.models.contribution import ModerationEvent
+from archive.models.types import utcnow
+from archive.moderation.services import apply_suggestion
+
+DEMO_LICENCE = "CC BY 4.0"
+# Demo staff accounts. The demo is for trying the app on your own computer, never for production.
+DEMO_USERS = (
+    ("archivist@example.org", "Alex Archivist", Role.ARCHIVIST, "demo-archivist"),
+    ("curator@example.org", "Chris Curator", Role.CURATOR, "demo-curator-pw"),
+    ("admin@example.org", "Ada Admin", Role.ADMIN, "demo-admin-pass"),
+)
+LANDSCAPE = (1400, 1000)
+PORTRAIT = (1000, 1350)
+
+
+@dataclass
+class DemoSummary:
+    collections: int = 0
+    items: int = 0
+    contributions: int = 0
+    users: list[str] = field(default_factory=list)
+
+
+def load_demo(media_root: Path) -> DemoSummary:
+    summary = DemoSummary()
+    users = _ensure_users(summary)
+    collections = _ensure_collections(summary)
+    existing = set(db.session.scalars(
+        sa.select(Item.identifier).where(Item.identifier.in_([i["identifier"] for i in DEMO_ITEMS]))
+    ))
+    new_items: dict[str, Item] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for position, data in enumerate(DEMO_ITEMS):
+            if data["identifier"] in existing:
+                continue
+            item = _create_item(data, collections[data["collection"]], Path(tmp), media_root,
+                                age_days=len(DEMO_ITEMS) - position)
+            new_items[item.identifier] = item
+            summary.items += 1
+    archivist = users["archivist@example.org"]
+    for note in DEMO_CONTRIBUTIONS:
+        item = new_items.get(note["item"])
+        if item is not None:
+            _create_contribution(item, note, archivist)
+            summary.contributions += 1
+    db.session.flush()
+    return summary
+
+
+def _ensure_users(summary: DemoSummary) -> dict[str, User]:
+    users = {}
+    for email, name, role, password in DEMO_USERS:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = create_user(email, password, role, name)
+            summary.users.append(f"{email} / {password} ({role.value})")
+        users[email] = user
+    return users
+
+
+def _ensure_collections(summary: DemoSummary) -> dict[str, Collection]:
+    collections = {}
+    for data in DEMO_COLLECTIONS:
+        collection = db.session.scalar(sa.select(Collection).where(Collection.slug == data["slug"]))
+        if collection is None:
+            collection = Collection(slug=data["slug"], title=data["title"],
+                                    description=data["description"])
+            db.session.add(collection)
+            summary.collections += 1
+        collections[data["slug"]] = collection
+    db.session.flush()
+    return collections
+
+
+def _create_item(data: dict, collection: Collection, tmp: Path, media_root: Path,
+                 age_days: int) -> Item:
+    size = PORTRAIT if data.get("orientation") == "portrait" else LANDSCAPE
+    photo = render_photo(data["kind"], data["seed"], size)
+    source = tmp / f"{data['identifier']}.jpg"
+    photo.save(source, "JPEG", quality=90)
+    stored = store_image(source, media_root)
+    earliest, latest = year_range(data.get("date_text"))
+    created = utcnow() - timedelta(days=age_days)
+    item = Item(
+        identifier=data["identifier"],
+        collection=collection,
+        title=data["title"],
+        description=data.get("description", ""),
+        date_text=data.get("date_text", ""),
+        date_earliest=earliest,
+        date_latest=latest,
+        place=data.get("place", ""),
+        people=data.get("people", ""),
+        subjects=data.get("subjects", ""),
+        creator=data.get("creator", ""),
+        rights=data.get("rights", ""),
+        needs_help=bool(data.get("needs_help")),
+        help_question=data.get("help_question", "") if data.get("needs_help") else "",
+        created_at=created,
+        updated_at=created,
+    )
+    item.images.append(Image(
+        position=0, sha256=stored.sha256, original_name=source.name,
+        original_path=stored.original_path, thumb_path=stored.thumb_path,
+        display_path=stored.display_path, media_type=stored.media_type,
+        width=stored.width, height=stored.height,
+    ))
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _create_contribution(item: Item, note: dict, archivist: User) -> None:
+    submitted = utcnow() - timedelta(days=note.get("days_ago", 7), hours=note.get("hour", 0))
+    region = note.get("region")
+    contribution = Contribution(
+        item=item,
+        body=note["body"],
+        suggested_date=note.get("suggested_date", ""),
+        suggested_place=note.get("suggested_place", ""),
+        suggested_people=note.get("suggested_people", ""),
+        credit_name=note.get("credit_name", ""),
+        show_name=bool(note.get("show_name")),
+        email=note.get("email"),
+        licence=DEMO_LICENCE,
+        created_at=submitted,
+    )
+    if region:
+        (contribution.region_x, contribution.region_y,
+         contribution.region_w, contribution.region_h) = region
+    db.session.add(contribution)
+    db.session.flush()
+    if note.get("status") == "approved":
+        decided = submitted + timedelta(days=1)
+        contribution.status = ContributionStatus.APPROVED
+        contribution.decided_at = decided
+        contribution.decided_by_id = archivist.id
+        db.session.add(ModerationEvent(
+            contribution_id=contribution.id, actor_id=archivist.id, action="approve",
+            from_status="pending", to_status="approved", created_at=decided,
+        ))
+        db.session.flush()
+        for suggestion in ("date", "place"):
+            if note.get(f"suggested_{suggestion}") and not getattr(
+                item, "date_text" if suggestion == "date" else "place"
+            ):
+                apply_suggestion(contribution, suggestion, archivist)

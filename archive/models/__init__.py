@@ -1,0 +1,33 @@
+"""All models, imported here so that Alembic sees every table."""
+
+from archive.models.catalogue import Collection, Image, Item, split_list
+from archive.models.contribution import (
+    ANONYMOUS_CREDIT,
+    AppendOnlyError,
+    Block,
+    BlockKind,
+    Contribution,
+    ContributionStatus,
+    ModerationEvent,
+)
+from archive.models.enrichment import Enrichment
+from archive.models.types import utcnow
+from archive.models.user import Role, User
+
+__all__ = [
+    "ANONYMOUS_CREDIT",
+    "AppendOnlyError",
+    "Block",
+    "BlockKind",
+    "Collection",
+    "Contribution",
+    "ContributionStatus",
+    "Enrichment",
+    "Image",
+    "Item",
+    "ModerationEvent",
+    "Role",
+    "User",
+    "split_list",
+    "utcnow",
+]

@@ -1,0 +1,211 @@
+"""What the public tells us, and every decision taken on it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from archive.extensions import db
+from archive.models.catalogue import Item
+from archive.models.types import UTCDateTime, enum_column, utcnow
+from archive.models.user import Role, User
+
+ANONYMOUS_CREDIT = "Anonymous contributor"
+
+
+class ContributionStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    WITHDRAWN = "withdrawn"  # was approved, later taken down
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# Which status may follow which. A pending note is decided once; an approved note can later
+# be withdrawn (it leaves the public page and the exports); nothing else changes a decision.
+ALLOWED_TRANSITIONS: dict[ContributionStatus, frozenset[ContributionStatus]] = {
+    ContributionStatus.PENDING: frozenset(
+        {ContributionStatus.APPROVED, ContributionStatus.REJECTED, ContributionStatus.SPAM}
+    ),
+    ContributionStatus.APPROVED: frozenset({ContributionStatus.WITHDRAWN}),
+    ContributionStatus.REJECTED: frozenset(),
+    ContributionStatus.SPAM: frozenset(),
+    ContributionStatus.WITHDRAWN: frozenset(),
+}
+
+
+class Contribution(db.Model):
+    __tablename__ = "contributions"
+    __table_args__ = (
+        # A contribution is pending exactly when no decision has been taken on it, and only a
+        # decided one can name its decider (spam caught automatically has none).
+        sa.CheckConstraint(
+            "(status = 'pending' AND decided_at IS NULL AND decided_by_id IS NULL)"
+            " OR (status <> 'pending' AND decided_at IS NOT NULL)",
+            name="decision_matches_status",
+        ),
+        sa.CheckConstraint(
+            "region_x IS NULL OR (region_y IS NOT NULL AND region_w > 0 AND region_h > 0"
+            " AND region_x >= 0 AND region_y >= 0"
+            " AND region_x + region_w <= 1.0001 AND region_y + region_h <= 1.0001)",
+            name="region_within_image",
+        ),
+        # The moderation queue reads pending contributions oldest first.
+        sa.Index("ix_contributions_status_created", "status", "created_at", "id"),
+        sa.Index("ix_contributions_item_status", "item_id", "status"),
+        # A contributor's notes: "My contributions", blocks and the trusted-contributor count.
+        sa.Index("ix_contributions_submitted_by", "submitted_by_id", "created_at"),
+        sa.Index("ix_contributions_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id", ondelete="CASCADE"))
+    status: Mapped[ContributionStatus] = mapped_column(
+        enum_column(ContributionStatus, "contribution_status"),
+        default=ContributionStatus.PENDING,
+    )
+    # What the contributor wrote, kept as written.
+    body: Mapped[str] = mapped_column(sa.Text)
+    # The text the public sees when an archivist approved it with edits.
+    edited_body: Mapped[str | None] = mapped_column(sa.Text)
+    suggested_date: Mapped[str] = mapped_column(sa.String(200), default="")
+    suggested_place: Mapped[str] = mapped_column(sa.String(300), default="")
+    suggested_people: Mapped[str] = mapped_column(sa.Text, default="")
+    # A region of the photograph the note is about, as fractions of width and height.
+    region_x: Mapped[float | None]
+    region_y: Mapped[float | None]
+    region_w: Mapped[float | None]
+    region_h: Mapped[float | None]
+
+    credit_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    show_name: Mapped[bool] = mapped_column(default=False)
+    licence: Mapped[str] = mapped_column(sa.String(100))
+    # Private: never shown publicly, never exported.
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Which of the configured rejection reasons was chosen (free text goes in decision_reason).
+    rejection_code: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
+    # This note answered the item's "Can you help?" question.
+    solved_question: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # When the contributor was told of the decision (by email).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the contributor's personal data (and, for unpublished notes, the text) was erased,
+    # on request or by the retention period.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    item: Mapped[Item] = relationship(lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+
+    @property
+    def credit(self) -> str:
+        """The name shown with a published note."""
+        if self.show_name and self.credit_name.strip():
+            return self.credit_name.strip()
+        return ANONYMOUS_CREDIT
+
+    @property
+    def public_text(self) -> str:
+        """What the public reads: the archivist's edit if there is one, else the original."""
+        return self.edited_body if self.edited_body is not None else self.body
+
+    @property
+    def has_region(self) -> bool:
+        return self.region_x is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is ContributionStatus.PENDING
+
+    def can_become(self, status: ContributionStatus) -> bool:
+        return status in ALLOWED_TRANSITIONS[self.status]
+
+    def can_moderate(self, user: User) -> bool:
+        """Archivists and above moderate, but never what they submitted themselves."""
+        if not user.has_role(Role.ARCHIVIST):
+            return False
+        if self.submitted_by_id is not None and self.submitted_by_id == user.id:
+            return False
+        return not (self.email and self.email.strip().lower() == user.email)
+
+    def __repr__(self) -> str:
+        return f"<Contribution {self.id} {self.status.value}>"
+
+
+class BlockKind(enum.Enum):
+    ACCOUNT = "account"
+    EMAIL = "email"
+    IP_HASH = "ip_hash"
+
+
+class Block(db.Model):
+    """A contributor whose later notes go straight to spam: by account, email or IP hash."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (sa.Index("ix_blocks_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[BlockKind] = mapped_column(enum_column(BlockKind, "block_kind"))
+    value: Mapped[str] = mapped_column(sa.String(320))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+    def __repr__(self) -> str:
+        return f"<Block {self.kind.value}>"
+
+
+class ModerationEvent(db.Model):
+    """One decision on a contribution. Append-only: never updated, never deleted."""
+
+    __tablename__ = "moderation_events"
+    __table_args__ = (
+        sa.Index("ix_moderation_events_contribution", "contribution_id", "id"),
+        # The audit log, filtered by archivist.
+        sa.Index("ix_moderation_events_actor", "actor_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"))
+    # None when the system decided (a filled honeypot).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_status: Mapped[str] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<ModerationEvent {self.id} {self.action}>"
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(ModerationEvent, "before_update")
+@event.listens_for(ModerationEvent, "before_delete")
+def _refuse_rewriting_history(_mapper, _connection, target: ModerationEvent) -> None:
+    raise AppendOnlyError(f"moderation events are append-only (event {target.id})")

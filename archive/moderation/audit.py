@@ -1,0 +1,71 @@
+"""Reading the append-only log of decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.i18n_words import N_
+from archive.models import ModerationEvent, Role, User
+
+# Every action the log can hold, with the words the log page uses.
+# The words stay English here (N_ only marks them for the translators); pages translate them
+# when they show them.
+ACTION_LABELS = {
+    "approve": N_("Approved"),
+    "approve_with_edits": N_("Approved with edits"),
+    "reject": N_("Rejected"),
+    "spam": N_("Marked spam"),
+    "withdraw": N_("Withdrawn"),
+    "auto_spam": N_("Spam (caught automatically)"),
+    "blocked": N_("Spam (sender blocked)"),
+    "auto_approve": N_("Approved (trusted contributor)"),
+    "solved": N_("Credited with solving the question"),
+}
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    actor_id: int | None = None
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class LogPage:
+    events: list[ModerationEvent]
+    next_before: int | None
+
+
+def audit_log(filters: LogFilter, *, before: int | None = None, limit: int = 50) -> LogPage:
+    """Events newest first, a page at a time (keyset on the event id)."""
+    query = sa.select(ModerationEvent).order_by(ModerationEvent.id.desc()).limit(limit + 1)
+    if filters.actor_id is not None:
+        query = query.where(ModerationEvent.actor_id == filters.actor_id)
+    if filters.action:
+        query = query.where(ModerationEvent.action == filters.action)
+    if filters.since is not None:
+        query = query.where(
+            ModerationEvent.created_at >= datetime.combine(filters.since, time(), UTC))
+    if filters.until is not None:
+        query = query.where(ModerationEvent.created_at < datetime.combine(
+            filters.until + timedelta(days=1), time(), UTC))
+    if before is not None:
+        query = query.where(ModerationEvent.id < before)
+    events = list(db.session.scalars(query))
+    next_before = None
+    if len(events) > limit:
+        events = events[:limit]
+        next_before = events[-1].id
+    return LogPage(events, next_before)
+
+
+def staff_members() -> list[User]:
+    """Everyone who may appear in the log as an archivist, for the filter's choices."""
+    staff_roles = [r for r in Role if r.is_staff]
+    return list(db.session.scalars(
+        sa.select(User).where(User.role.in_(staff_roles)).order_by(User.display_name, User.id)))

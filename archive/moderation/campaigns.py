@@ -1,0 +1,119 @@
+""""Can you help?" questions: asked by archivists, answered by the public, marked solved.
+
+Services flush; the view that called them commits.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.models import (
+    Contribution,
+    ContributionStatus,
+    Item,
+    ModerationEvent,
+    Role,
+    User,
+    utcnow,
+)
+from archive.moderation.services import ModerationError, NotAllowed
+from archive.text import clean_text
+
+QUESTION_MAX_LENGTH = 1000
+
+
+def _check_staff(user: User) -> None:
+    if not user.has_role(Role.ARCHIVIST):
+        raise NotAllowed("Only archivists manage the archive's questions.")
+
+
+def ask_for_help(item: Item, question: str, user: User) -> Item:
+    """Flag the item as needing help with ``question`` (or change the question it asks)."""
+    _check_staff(user)
+    question = clean_text(question)
+    if not question:
+        raise ModerationError("Write the question the public should help with.")
+    if len(question) > QUESTION_MAX_LENGTH:
+        raise ModerationError(f"Keep the question under {QUESTION_MAX_LENGTH} characters.")
+    if item.needs_help and item.help_question == question and item.help_solved_at is None:
+        return item
+    item.needs_help = True
+    item.help_question = question
+    item.help_solved_at = None
+    item.mark_changed()
+    db.session.flush()
+    return item
+
+
+def approved_notes_of(item: Item) -> list[Contribution]:
+    return list(db.session.scalars(
+        sa.select(Contribution)
+        .where(Contribution.item_id == item.id,
+               Contribution.status == ContributionStatus.APPROVED)
+        .order_by(Contribution.decided_at, Contribution.id)
+    ))
+
+
+def mark_solved(item: Item, contribution_ids: list[int], user: User, *,
+                reason: str = "") -> list[Contribution]:
+    """Close the item's question, crediting the approved notes that answered it.
+
+    One conditional UPDATE closes the question, so two archivists cannot both solve it; each
+    credited note gets an event in its history.
+    """
+    _check_staff(user)
+    if not item.needs_help:
+        raise ModerationError("This photograph has no open question.")
+    wanted = set(contribution_ids)
+    notes = [n for n in approved_notes_of(item) if n.id in wanted]
+    if not notes or len(notes) != len(wanted):
+        raise ModerationError("Choose the approved note (or notes) that answered the question.")
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Item)
+        .where(Item.id == item.id, Item.needs_help.is_(True), Item.help_solved_at.is_(None))
+        .values(help_solved_at=now, record_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise ModerationError("This question was already marked solved.")
+    reason = clean_text(reason, multiline=False)
+    for note in notes:
+        note.solved_question = True
+        db.session.add(ModerationEvent(
+            contribution_id=note.id, actor_id=user.id, action="solved",
+            from_status=note.status.value, to_status=note.status.value,
+            reason=reason or f"Answered the question: {item.help_question}"[:2000],
+            created_at=now))
+    db.session.flush()
+    return notes
+
+
+def reopen_question(item: Item, user: User) -> Item:
+    """Ask the question again (the notes keep their credit for the earlier answer)."""
+    _check_staff(user)
+    if item.help_solved_at is None:
+        raise ModerationError("This question is not marked solved.")
+    item.help_solved_at = None
+    item.mark_changed()
+    db.session.flush()
+    return item
+
+
+def close_question(item: Item, user: User) -> Item:
+    """Stop asking, without an answer (the question was withdrawn)."""
+    _check_staff(user)
+    if not item.needs_help:
+        raise ModerationError("This photograph has no open question.")
+    item.needs_help = False
+    item.help_solved_at = None
+    item.mark_changed()
+    db.session.flush()
+    return item
+
+
+def solving_notes(item: Item) -> list[Contribution]:
+    """The published notes credited with answering the item's question."""
+    return [n for n in approved_notes_of(item) if n.solved_question]

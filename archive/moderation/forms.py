@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+YEAR = NumberRange(min=1000, max=2999, message=_l("A year has four digits."))
+
+
+class DecisionForm(FlaskForm):
+    # Plain values: tuple choices are deprecated from WTForms 3.3, and the template renders
+    # its own labelled buttons.
+    action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],
+                         validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (optional, kept in the audit log)"),
+                           validators=[Optional(), Length(max=2000)])
+    rejection_code = SelectField(_l("Reason for rejecting"), choices=[""], default="")
+    edited_text = TextAreaField(_l("Text to publish"), validators=[Optional(), Length(max=5000)])
+    apply_date = BooleanField(_l("Apply the suggested date to the record"))
+    apply_place = BooleanField(_l("Apply the suggested place to the record"))
+    apply_people = BooleanField(_l("Add the suggested names to the record"))
+
+    def __init__(self, *args, rejection_reasons: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rejection_code.choices = ["", *(rejection_reasons or {})]
+
+    def suggestions_to_apply(self) -> tuple[str, ...]:
+        chosen = {"date": self.apply_date.data, "place": self.apply_place.data,
+                  "people": self.apply_people.data}
+        return tuple(name for name, wanted in chosen.items() if wanted)
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the note withdrawn? (kept in the log and told to the "
+                           "contributor)"), validators=[DataRequired(), Length(max=2000)])
+    revert_enrichments = BooleanField(_l("Also put back what this note changed in the record"))
+
+
+class BulkForm(FlaskForm):
+    ids = SelectMultipleField(_l("Notes"), coerce=int, validate_choice=False,
+                              validators=[DataRequired(message=_l("Choose at least one note."))])
+    action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],
+                         validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (optional, kept in the audit log)"),
+                           validators=[Optional(), Length(max=2000)])
+    rejection_code = SelectField(_l("Reason for rejecting"), choices=[""], default="")
+    confirm = HiddenField()
+
+    def __init__(self, *args, rejection_reasons: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rejection_code.choices = ["", *(rejection_reasons or {})]
+
+    def validate_ids(self, field):
+        if len(field.data or []) > 200:
+            raise ValidationError(_("Decide at most 200 notes at once."))
+
+
+class EnrichForm(FlaskForm):
+    """Each field: whether to apply it, the value to write, and the value the archivist saw."""
+
+    apply_date_text = BooleanField(_l("Change the date"))
+    date_text = StringField(_l("Date as shown"), validators=[Optional(), Length(max=200)])
+    seen_date_text = HiddenField()
+    date_earliest = IntegerField(_l("Earliest year"), validators=[Optional(), YEAR])
+    date_latest = IntegerField(_l("Latest year"), validators=[Optional(), YEAR])
+    apply_place = BooleanField(_l("Change the place"))
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    seen_place = HiddenField()
+    apply_people = BooleanField(_l("Change the people shown"))
+    people = TextAreaField(_l("People shown (one per line or separated by ;)"),
+                           validators=[Optional(), Length(max=5000)])
+    seen_people = HiddenField()
+    apply_subjects = BooleanField(_l("Change the subjects"))
+    subjects = TextAreaField(_l("Subjects (one per line or separated by ;)"),
+                             validators=[Optional(), Length(max=5000)])
+    seen_subjects = HiddenField()
+
+    FIELDS = ("date_text", "place", "people", "subjects")
+
+    def validate_date_latest(self, field):
+        earliest = self.date_earliest.data
+        if earliest is not None and field.data is not None and earliest > field.data:
+            raise ValidationError(_("The latest year cannot be before the earliest year."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not any(getattr(self, f"apply_{f}").data for f in self.FIELDS):
+            self.apply_date_text.errors = [_("Tick at least one field to change.")]
+            return False
+        if valid and self.apply_date_text.data and not (self.date_text.data or "").strip():
+            self.date_text.errors = [_("Give the date as it should be shown.")]
+            return False
+        return valid
+
+    def changes(self) -> dict[str, tuple[str, str]]:
+        return {f: (getattr(self, f"seen_{f}").data or "", getattr(self, f).data or "")
+                for f in self.FIELDS if getattr(self, f"apply_{f}").data}
+
+    def years(self) -> tuple[int | None, int | None] | None:
+        if self.date_earliest.data is None and self.date_latest.data is None:
+            return None  # read from the text
+        earliest = self.date_earliest.data
+        latest = self.date_latest.data
+        return (earliest if earliest is not None else latest,
+                latest if latest is not None else earliest)
+
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField(_l("The question the public is asked"),
+                             validators=[Optional(), Length(max=1000)])
+    action = SelectField(_l("Action"), choices=["ask", "solve", "reopen", "close"],
+                         validators=[DataRequired()])
+    solved_by = SelectMultipleField(_l("Notes that answered it"), coerce=int, validate_choice=False)
+    reason = StringField(_l("How the answer was confirmed (optional)"),
+                         validators=[Optional(), Length(max=500)])
+
+
+class BlockForm(FlaskForm):
+    kind = SelectField(_l("Block"), choices=["account", "email", "ip_hash"],
+                       validators=[DataRequired()])
+    reason = StringField(_l("Why (kept with the block)"), validators=[Optional(), Length(max=500)])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token: for buttons that change something."""

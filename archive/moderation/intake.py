@@ -1,0 +1,155 @@
+"""What happens to a new note before anyone reads it: blocked senders and trusted contributors.
+
+Called by ``submit_contribution`` after the note is stored as pending. Both outcomes are written
+to the append-only log with no actor (the system decided), and say why.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.i18n_words import N_
+from archive.models import (
+    Block,
+    BlockKind,
+    Contribution,
+    ContributionStatus,
+    ModerationEvent,
+    Role,
+    User,
+    utcnow,
+)
+from archive.moderation.services import ModerationError, NotAllowed
+from archive.text import clean_text
+
+# English as stored in the audit log; N_ marks them for translation where pages show them.
+BLOCK_LABELS = {
+    BlockKind.ACCOUNT: N_("account"),
+    BlockKind.EMAIL: N_("email address"),
+    BlockKind.IP_HASH: N_("network address (hashed)"),
+}
+
+
+def _block_values(contribution: Contribution) -> list[tuple[BlockKind, str]]:
+    values = []
+    if contribution.submitted_by_id is not None:
+        values.append((BlockKind.ACCOUNT, str(contribution.submitted_by_id)))
+    if contribution.email:
+        values.append((BlockKind.EMAIL, contribution.email.strip().lower()))
+    if contribution.ip_hash:
+        values.append((BlockKind.IP_HASH, contribution.ip_hash))
+    return values
+
+
+def matching_block(contribution: Contribution) -> Block | None:
+    conditions = [sa.and_(Block.kind == kind, Block.value == value)
+                  for kind, value in _block_values(contribution)]
+    if not conditions:
+        return None
+    return db.session.scalar(
+        sa.select(Block).where(Block.lifted_at.is_(None), sa.or_(*conditions))
+        .order_by(Block.id).limit(1))
+
+
+def is_trusted(user_id: int, threshold: int) -> tuple[bool, int]:
+    """A contributor account with ``threshold`` approved notes and none rejected or spam."""
+    rows = dict(db.session.execute(
+        sa.select(Contribution.status, sa.func.count())
+        .where(Contribution.submitted_by_id == user_id,
+               Contribution.status != ContributionStatus.PENDING)
+        .group_by(Contribution.status)
+    ).all())
+    approved = rows.get(ContributionStatus.APPROVED, 0) + rows.get(
+        ContributionStatus.WITHDRAWN, 0)
+    refused = rows.get(ContributionStatus.REJECTED, 0) + rows.get(ContributionStatus.SPAM, 0)
+    return approved >= threshold and refused == 0, approved
+
+
+def _system_decision(contribution: Contribution, status: ContributionStatus, action: str,
+                     reason: str) -> None:
+    now = utcnow()
+    contribution.status = status
+    contribution.decided_at = now
+    contribution.decided_by_id = None
+    contribution.decision_reason = reason
+    db.session.flush()
+    db.session.add(ModerationEvent(
+        contribution_id=contribution.id, actor_id=None, action=action,
+        from_status=ContributionStatus.PENDING.value, to_status=status.value, reason=reason,
+        created_at=now))
+    db.session.flush()
+
+
+def screen_contribution(contribution: Contribution, *, trusted_threshold: int = 0) -> None:
+    """Send a blocked sender's note to spam, or approve a trusted contributor's at once.
+
+    Only accounts are trusted: anyone can type someone else's email address.
+    """
+    if not contribution.is_pending:
+        return
+    block = matching_block(contribution)
+    if block is not None:
+        _system_decision(contribution, ContributionStatus.SPAM, "blocked",
+                         f"Sender blocked ({BLOCK_LABELS[block.kind]}, block #{block.id})")
+        return
+    submitter = (db.session.get(User, contribution.submitted_by_id)
+                 if contribution.submitted_by_id is not None else None)
+    if (trusted_threshold > 0 and submitter is not None and submitter.active
+            and submitter.role is Role.CONTRIBUTOR):
+        trusted, approved = is_trusted(submitter.id, trusted_threshold)
+        if trusted:
+            _system_decision(
+                contribution, ContributionStatus.APPROVED, "auto_approve",
+                f"Trusted contributor: {approved} notes approved, none rejected")
+            contribution.item.mark_changed()
+            db.session.flush()
+
+
+def block_sender(contribution: Contribution, kind: BlockKind, user: User, *,
+                 reason: str = "") -> Block:
+    """Block the account, email address or network address that sent ``contribution``."""
+    if not user.has_role(Role.ARCHIVIST):
+        raise NotAllowed("Only archivists block senders.")
+    value = dict(_block_values(contribution)).get(kind)
+    if not value:
+        raise ModerationError(f"This note has no {BLOCK_LABELS[kind]} to block.")
+    if kind is BlockKind.ACCOUNT and contribution.submitted_by_id == user.id:
+        raise NotAllowed("You cannot block yourself.")
+    existing = db.session.scalar(sa.select(Block).where(
+        Block.kind == kind, Block.value == value, Block.lifted_at.is_(None)))
+    if existing is not None:
+        raise ModerationError(f"That {BLOCK_LABELS[kind]} is already blocked (block "
+                              f"#{existing.id}).")
+    block = Block(kind=kind, value=value, reason=clean_text(reason, multiline=False)[:2000],
+                  created_by_id=user.id)
+    db.session.add(block)
+    db.session.flush()
+    return block
+
+
+def lift_block(block: Block, user: User) -> Block:
+    if not user.has_role(Role.ARCHIVIST):
+        raise NotAllowed("Only archivists lift blocks.")
+    result = db.session.execute(
+        sa.update(Block).where(Block.id == block.id, Block.lifted_at.is_(None))
+        .values(lifted_at=utcnow(), lifted_by_id=user.id)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(block)
+    if result.rowcount != 1:
+        raise ModerationError("This block was already lifted.")
+    return block
+
+
+def active_blocks() -> list[Block]:
+    return list(db.session.scalars(
+        sa.select(Block).where(Block.lifted_at.is_(None)).order_by(Block.id.desc())))
+
+
+def blocks_for(contribution: Contribution) -> dict[BlockKind, Block | None]:
+    """For each way this note's sender can be told apart, the block in force (or None)."""
+    result = {}
+    for kind, value in _block_values(contribution):
+        result[kind] = db.session.scalar(sa.select(Block).where(
+            Block.kind == kind, Block.value == value, Block.lifted_at.is_(None)))
+    return result

@@ -1,0 +1,490 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from archive.auth.decorators import role_required
+from archive.extensions import db
+from archive.models import (
+    Block,
+    BlockKind,
+    Collection,
+    Contribution,
+    ContributionStatus,
+    Enrichment,
+    Item,
+    Role,
+    split_list,
+    utcnow,
+)
+from archive.moderation import bp
+from archive.moderation.audit import ACTION_LABELS, LogFilter, audit_log, staff_members
+from archive.moderation.campaigns import (
+    approved_notes_of,
+    ask_for_help,
+    close_question,
+    mark_solved,
+    reopen_question,
+)
+from archive.moderation.dashboard import dashboard as dashboard_figures
+from archive.moderation.diff import word_diff
+from archive.moderation.forms import (
+    BlockForm,
+    BulkForm,
+    DecisionForm,
+    EmptyForm,
+    EnrichForm,
+    QuestionForm,
+    WithdrawForm,
+)
+from archive.moderation.intake import (
+    BLOCK_LABELS,
+    active_blocks,
+    block_sender,
+    blocks_for,
+    lift_block,
+)
+from archive.moderation.notify import notify_contributors, rejection_text
+from archive.moderation.services import (
+    ACTIONS,
+    ModerationError,
+    QueueFilter,
+    approve_contribution,
+    bulk_decide,
+    contribution_history,
+    decide,
+    enrich_from_note,
+    enrichments_from,
+    pending_queue,
+    revert_enrichment,
+    withdraw_contribution,
+)
+from archive.public.services import get_item_or_404
+from archive.text import clean_text
+
+# The queue's filters, carried through decisions so the archivist stays where they were.
+QUEUE_PARAMS = ("after", "status", "collection", "item", "help", "who", "q")
+
+
+def describe_age(since: datetime, now: datetime | None = None) -> str:
+    """``3 days``, ``5 hours``, ``12 minutes``: how long a note has waited."""
+    seconds = max(int(((now or utcnow()) - since).total_seconds()), 0)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "less than a minute"
+
+
+def _decision_form(**kwargs) -> DecisionForm:
+    return DecisionForm(rejection_reasons=current_app.config["REJECTION_REASONS"], **kwargs)
+
+
+def _queue_params(source) -> dict[str, str]:
+    return {k: source.get(k)[:500] for k in QUEUE_PARAMS if source.get(k)}
+
+
+def _queue_filter(args) -> tuple[QueueFilter, list[str]]:
+    """The filters named in the query string; unknown values are reported, not guessed."""
+    problems = []
+    try:
+        status = ContributionStatus(args.get("status") or "pending")
+    except ValueError:
+        status = ContributionStatus.PENDING
+        problems.append("Unknown status: showing pending notes.")
+    collection_id = item_id = None
+    if args.get("collection"):
+        collection_id = db.session.scalar(
+            sa.select(Collection.id).where(Collection.slug == args["collection"][:100]))
+        if collection_id is None:
+            problems.append(f"There is no collection “{args['collection'][:100]}”.")
+            collection_id = -1
+    if args.get("item"):
+        item_id = db.session.scalar(
+            sa.select(Item.id).where(Item.identifier == args["item"].strip()[:100]))
+        if item_id is None:
+            problems.append(f"No photograph has the reference “{args['item'][:100]}”.")
+            item_id = -1
+    return QueueFilter(status=status, collection_id=collection_id, item_id=item_id,
+                       help_only=args.get("help") == "1",
+                       contributor=(args.get("who") or "")[:320],
+                       text=(args.get("q") or "")[:200]), problems
+
+
+@bp.get("/")
+@role_required(Role.ARCHIVIST)
+def queue():
+    filters, problems = _queue_filter(request.args)
+    page = pending_queue(after=request.args.get("after"),
+                         limit=current_app.config["QUEUE_PAGE_SIZE"], filters=filters,
+                         count_limit=current_app.config["QUEUE_COUNT_LIMIT"])
+    params = _queue_params(request.args)
+    params.pop("after", None)
+    collections = db.session.scalars(sa.select(Collection).order_by(Collection.title)).all()
+    return render_template(
+        "moderation/queue.html", page=page, form=_decision_form(), after=request.args.get("after"),
+        filters=filters, params=params, problems=problems, collections=collections,
+        statuses=list(ContributionStatus), args=request.args,
+        status_params={k: v for k, v in params.items() if k != "status"},
+        oldest_age=describe_age(page.oldest_pending) if page.oldest_pending else "",
+        reasons=current_app.config["REJECTION_REASONS"], bulk_form=BulkForm(
+            rejection_reasons=current_app.config["REJECTION_REASONS"]))
+
+
+def _get_contribution(contribution_id: int) -> Contribution:
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None:
+        abort(404)
+    return contribution
+
+
+def _enrich_form(contribution: Contribution, formdata=None) -> EnrichForm:
+    """The record's current values, with the note's suggestions put in where it made one."""
+    item = contribution.item
+    people = split_list(item.people)
+    people += [n for n in split_list(contribution.suggested_people)
+               if n.casefold() not in {m.casefold() for m in people}]
+    data = {
+        "date_text": contribution.suggested_date or item.date_text,
+        "place": contribution.suggested_place or item.place,
+        "people": "; ".join(people),
+        "subjects": item.subjects,
+        "seen_date_text": item.date_text, "seen_place": item.place,
+        "seen_people": item.people, "seen_subjects": item.subjects,
+    }
+    return EnrichForm(formdata=formdata, data=data)
+
+
+def _contribution_page(contribution: Contribution, *, status: int = 200, **forms):
+    forms.setdefault("form", _decision_form())
+    forms.setdefault("withdraw_form", WithdrawForm(revert_enrichments=True))
+    forms.setdefault("enrich_form", _enrich_form(contribution))
+    forms.setdefault("block_form", BlockForm())
+    diff = (word_diff(contribution.body, contribution.edited_body)
+            if contribution.edited_body is not None else None)
+    return render_template(
+        "moderation/contribution.html", contribution=contribution,
+        history=contribution_history(contribution), diff=diff,
+        enrichments=enrichments_from(contribution), blocks=blocks_for(contribution),
+        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS,
+        reasons=current_app.config["REJECTION_REASONS"],
+        rejection=rejection_text(contribution), revert_form=EmptyForm(), **forms), status
+
+
+@bp.get("/contributions/<int:contribution_id>")
+@role_required(Role.ARCHIVIST)
+def contribution(contribution_id: int):
+    return _contribution_page(_get_contribution(contribution_id))
+
+
+def _back_to_queue(source, next_id: str | None = None) -> str:
+    anchor = f"c{next_id}" if next_id and next_id.isdigit() else None
+    return url_for("moderation.queue", **_queue_params(source), _anchor=anchor)
+
+
+@bp.post("/contributions/<int:contribution_id>/decide")
+@role_required(Role.ARCHIVIST)
+def decide_contribution(contribution_id: int):
+    contribution = _get_contribution(contribution_id)
+    form = _decision_form()
+    from_page = request.form.get("from") == "contribution"
+    back = (url_for("moderation.contribution", contribution_id=contribution.id) if from_page
+            else _back_to_queue(request.form, request.form.get("next")))
+    if not form.validate_on_submit():
+        flash(_("That decision could not be read; please try again."), "error")
+        return redirect(back, code=303)
+    edited = form.edited_text.data
+    if edited is not None and clean_text(edited) == contribution.body:
+        edited = None  # the text was not changed
+    try:
+        if form.action.data == "approve":
+            approve_contribution(contribution, current_user, apply=form.suggestions_to_apply(),
+                                 reason=form.reason.data or "", edited_text=edited or None)
+        elif edited:
+            raise ModerationError("You changed the text: approve the note with your edit, or "
+                                  "reject it as written.")
+        else:
+            decide(contribution, current_user, ACTIONS[form.action.data],
+                   reason=form.reason.data or "",
+                   rejection_code=form.rejection_code.data
+                   if form.action.data == "reject" else "")
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        if edited and from_page:  # keep what the archivist typed
+            return _contribution_page(_get_contribution(contribution_id), status=409,
+                                      form=form)
+        return redirect(back, code=303)
+    db.session.commit()
+    notify_contributors([contribution.id])
+    done = {
+        "approved": _("Note #%(id)s on “%(title)s”: approved."),
+        "approved_edited": _("Note #%(id)s on “%(title)s”: approved with your edit."),
+        "rejected": _("Note #%(id)s on “%(title)s”: rejected."),
+        "spam": _("Note #%(id)s on “%(title)s”: spam."),
+    }
+    key = contribution.status.value
+    if contribution.edited_body is not None and key == "approved":
+        key = "approved_edited"
+    flash(done.get(key, _("Note #%(id)s on “%(title)s”: %(status)s.")) % {
+        "id": contribution.id, "title": contribution.item.title, "status": key}, "success")
+    return redirect(back, code=303)
+
+
+@bp.post("/contributions/<int:contribution_id>/withdraw")
+@role_required(Role.ARCHIVIST)
+def withdraw(contribution_id: int):
+    contribution = _get_contribution(contribution_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the note is withdrawn."), "error")
+        return _contribution_page(contribution, status=400, withdraw_form=form)
+    try:
+        withdraw_contribution(contribution, current_user, reason=form.reason.data,
+                              revert_enrichments=form.revert_enrichments.data)
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return _contribution_page(_get_contribution(contribution_id), status=409,
+                                  withdraw_form=form)
+    db.session.commit()
+    notify_contributors([contribution.id])
+    flash(_("Note #%(id)s is withdrawn: it is no longer on the item page or in the exports.",
+            id=contribution.id), "success")
+    return redirect(url_for("moderation.contribution", contribution_id=contribution.id),
+                    code=303)
+
+
+@bp.post("/contributions/<int:contribution_id>/enrich")
+@role_required(Role.ARCHIVIST)
+def enrich(contribution_id: int):
+    contribution = _get_contribution(contribution_id)
+    form = _enrich_form(contribution, formdata=request.form)
+    if not form.validate_on_submit():
+        return _contribution_page(contribution, status=400, enrich_form=form)
+    try:
+        applied = enrich_from_note(contribution, current_user, form.changes(),
+                                   years=form.years())
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        contribution = _get_contribution(contribution_id)
+        return _contribution_page(contribution, status=409, enrich_form=form)
+    db.session.commit()
+    if applied:
+        fields = ", ".join(_(e.field.replace("_text", "")) for e in applied)
+        flash(_("The record of “%(title)s” is updated (%(fields)s), crediting this note.",
+                title=contribution.item.title, fields=fields), "success")
+    else:
+        flash(_("The record already held those values: nothing changed."), "info")
+    return redirect(url_for("moderation.contribution", contribution_id=contribution.id),
+                    code=303)
+
+
+@bp.post("/enrichments/<int:enrichment_id>/revert")
+@role_required(Role.ARCHIVIST)
+def revert(enrichment_id: int):
+    enrichment = db.session.get(Enrichment, enrichment_id)
+    if enrichment is None:
+        abort(404)
+    item = db.session.get(Item, enrichment.item_id)
+    form = EmptyForm()
+    back = request.form.get("from")
+    target = (url_for("moderation.contribution", contribution_id=int(back))
+              if back and back.isdigit() else
+              url_for("public.item", identifier=item.identifier, _anchor="history-heading"))
+    if not form.validate_on_submit():
+        flash(_("That request could not be read; please try again."), "error")
+        return redirect(target, code=303)
+    try:
+        revert_enrichment(enrichment, current_user)
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(target, code=303)
+    db.session.commit()
+    flash(_("The change to the %(field)s is reverted; the revert is recorded in the record's "
+            "history.", field=_(enrichment.field.replace("_text", ""))), "success")
+    return redirect(target, code=303)
+
+
+# --- several notes at once ---------------------------------------------------------------------
+
+
+@bp.post("/bulk")
+@role_required(Role.ARCHIVIST)
+def bulk():
+    """First the confirmation page (what will change), then, confirmed, the decisions."""
+    reasons = current_app.config["REJECTION_REASONS"]
+    form = BulkForm(rejection_reasons=reasons)
+    back = _back_to_queue(request.form)
+    if not form.validate_on_submit():
+        errors = form.ids.errors or ["That selection could not be read; please try again."]
+        flash(errors[0], "error")
+        return redirect(back, code=303)
+    notes = list(db.session.scalars(
+        sa.select(Contribution).where(Contribution.id.in_(form.ids.data))
+        .order_by(Contribution.created_at, Contribution.id)))
+    to_status = ACTIONS[form.action.data]
+    if form.confirm.data != "yes":
+        return render_template("moderation/bulk_confirm.html", form=form, notes=notes,
+                               to_status=to_status, reasons=reasons,
+                               params=_queue_params(request.form))
+    result = bulk_decide(notes, current_user, to_status, reason=form.reason.data or "",
+                         rejection_code=form.rejection_code.data or "")
+    db.session.commit()
+    notify_contributors([c.id for c in result.decided])
+    if result.decided:
+        count = len(result.decided)
+        decided = {
+            "approved": ngettext("%(num)d note approved.", "%(num)d notes approved.", count),
+            "rejected": ngettext("%(num)d note rejected.", "%(num)d notes rejected.", count),
+            "spam": ngettext("%(num)d note spam.", "%(num)d notes spam.", count),
+        }
+        flash(decided.get(to_status.value) or f"{count} notes {to_status.value}.", "success")
+    for note, message in result.skipped:
+        flash(_("Note #%(id)s skipped: %(reason)s", id=note.id, reason=message), "warning")
+    return redirect(back, code=303)
+
+
+# --- the log -----------------------------------------------------------------------------------
+
+
+def _date_arg(name: str, problems: list[str]) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        problems.append(f"“{raw[:20]}” is not a date (write it as 2024-03-31).")
+        return None
+
+
+@bp.get("/log")
+@role_required(Role.ARCHIVIST)
+def log():
+    problems: list[str] = []
+    actor = request.args.get("actor", "")
+    action = request.args.get("action", "")
+    if action and action not in ACTION_LABELS:
+        problems.append("Unknown action: showing every action.")
+        action = ""
+    filters = LogFilter(actor_id=int(actor) if actor.isdigit() and len(actor) < 10 else None,
+                        action=action, since=_date_arg("since", problems),
+                        until=_date_arg("until", problems))
+    before = request.args.get("before", "")
+    page = audit_log(filters, before=int(before) if before.isdigit() and len(before) < 10
+                     else None, limit=current_app.config["AUDIT_PAGE_SIZE"])
+    params = {k: request.args[k][:50] for k in ("actor", "action", "since", "until")
+              if request.args.get(k)}
+    return render_template("moderation/log.html", page=page, filters=filters, params=params,
+                           problems=problems, staff=staff_members(), actions=ACTION_LABELS)
+
+
+# --- "Can you help?" ---------------------------------------------------------------------------
+
+
+@bp.route("/items/<identifier>/question", methods=["GET", "POST"])
+@role_required(Role.ARCHIVIST)
+def question(identifier: str):
+    item = get_item_or_404(identifier, include_withdrawn=True)
+    form = QuestionForm(data={"question": item.help_question})
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                if form.action.data == "ask":
+                    ask_for_help(item, form.question.data or "", current_user)
+                    message = _("The question is open: it is listed on the home page.")
+                elif form.action.data == "solve":
+                    notes = mark_solved(item, form.solved_by.data or [], current_user,
+                                        reason=form.reason.data or "")
+                    message = ngettext("Marked solved, crediting %(num)d note.",
+                                       "Marked solved, crediting %(num)d notes.", len(notes))
+                elif form.action.data == "reopen":
+                    reopen_question(item, current_user)
+                    message = _("The question is open again.")
+                else:
+                    close_question(item, current_user)
+                    message = _("The public is no longer asked this question.")
+            except ModerationError as error:
+                db.session.rollback()
+                item = get_item_or_404(identifier, include_withdrawn=True)
+                flash(str(error), "warning")
+                status = 409
+            else:
+                db.session.commit()
+                flash(message, "success")
+                return redirect(url_for("moderation.question", identifier=item.identifier),
+                                code=303)
+        else:
+            status = 400
+    return render_template("moderation/question.html", item=item, form=form,
+                           notes=approved_notes_of(item)), status
+
+
+# --- blocks ------------------------------------------------------------------------------------
+
+
+@bp.post("/contributions/<int:contribution_id>/block")
+@role_required(Role.ARCHIVIST)
+def block(contribution_id: int):
+    contribution = _get_contribution(contribution_id)
+    form = BlockForm()
+    if not form.validate_on_submit():
+        flash(_("That block could not be read; please try again."), "error")
+    else:
+        try:
+            made = block_sender(contribution, BlockKind(form.kind.data), current_user,
+                                reason=form.reason.data or "")
+        except ModerationError as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("Blocked (%(kind)s): this sender's next notes go straight to spam.",
+                    kind=_(BLOCK_LABELS[made.kind])), "success")
+    return redirect(url_for("moderation.contribution", contribution_id=contribution.id),
+                    code=303)
+
+
+@bp.get("/blocks")
+@role_required(Role.ARCHIVIST)
+def blocks():
+    return render_template("moderation/blocks.html", blocks=active_blocks(),
+                           labels=BLOCK_LABELS, form=EmptyForm())
+
+
+@bp.post("/blocks/<int:block_id>/lift")
+@role_required(Role.ARCHIVIST)
+def lift(block_id: int):
+    found = db.session.get(Block, block_id)
+    if found is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        flash(_("That request could not be read; please try again."), "error")
+    else:
+        try:
+            lift_block(found, current_user)
+        except ModerationError as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("Block lifted."), "success")
+    return redirect(url_for("moderation.blocks"), code=303)
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+@role_required(Role.ARCHIVIST)
+def dashboard():
+    return render_template("moderation/dashboard.html", figures=dashboard_figures())

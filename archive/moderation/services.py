@@ -1,0 +1,582 @@
+"""Moderation decisions and enrichment: the rules, enforced atomically.
+
+Each function takes the acting user, writes its audit record and flushes; the caller (a view
+or a command) commits once.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from archive.dates import year_range
+from archive.extensions import db
+from archive.models import (
+    Contribution,
+    ContributionStatus,
+    Enrichment,
+    Item,
+    ModerationEvent,
+    Role,
+    User,
+    split_list,
+    utcnow,
+)
+from archive.text import clean_text
+
+ACTIONS = {
+    "approve": ContributionStatus.APPROVED,
+    "reject": ContributionStatus.REJECTED,
+    "spam": ContributionStatus.SPAM,
+}
+
+# Suggested fields of a contribution, and the catalogue field each one enriches.
+SUGGESTION_FIELDS = {
+    "date": ("suggested_date", "date_text"),
+    "place": ("suggested_place", "place"),
+    "people": ("suggested_people", "people"),
+}
+
+
+class ModerationError(Exception):
+    """A decision that cannot be taken. The message is fit to show the archivist."""
+
+
+class AlreadyDecided(ModerationError):
+    def __init__(self, contribution: Contribution):
+        self.contribution = contribution
+        who = contribution.decided_by.display_name if contribution.decided_by else "the system"
+        super().__init__(
+            f"This note was already {contribution.status.value} by {who}"
+            f" at {contribution.decided_at:%H:%M on %d %b %Y} (UTC)."
+        )
+
+
+class NotAllowed(ModerationError):
+    pass
+
+
+def decide(
+    contribution: Contribution,
+    moderator: User,
+    to_status: ContributionStatus,
+    *,
+    reason: str = "",
+    rejection_code: str = "",
+    edited_body: str | None = None,
+) -> Contribution:
+    """Move a pending contribution to ``to_status``: exactly once, whoever else tries too.
+
+    The change is a single conditional UPDATE (``... WHERE status = 'pending'``), so two
+    archivists deciding at once cannot both succeed, on SQLite or PostgreSQL. An approval may
+    carry the archivist's edit of the text (the original is kept); a rejection, the code of
+    one of the configured reasons.
+    """
+    if not contribution.can_moderate(moderator):
+        raise NotAllowed(
+            "You cannot moderate a note you submitted yourself."
+            if moderator.active
+            else "Your account cannot moderate."
+        )
+    if to_status not in ACTIONS.values():
+        raise ModerationError(f"Unknown decision: {to_status}")
+    if edited_body is not None and to_status is not ContributionStatus.APPROVED:
+        raise ModerationError("Only an approval can change the text of a note.")
+    if rejection_code and to_status is not ContributionStatus.REJECTED:
+        raise ModerationError("A rejection reason goes with a rejection only.")
+    now = utcnow()
+    reason = (reason or "").strip()
+    values = {"status": to_status, "decided_at": now, "decided_by_id": moderator.id,
+              "decision_reason": reason, "rejection_code": rejection_code or ""}
+    action = next(k for k, v in ACTIONS.items() if v is to_status)
+    if edited_body is not None:
+        values["edited_body"] = edited_body
+        action = "approve_with_edits"
+    result = db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == contribution.id,
+               Contribution.status == ContributionStatus.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(contribution)
+    if result.rowcount != 1:
+        raise AlreadyDecided(contribution)
+    db.session.add(
+        ModerationEvent(
+            contribution_id=contribution.id,
+            actor_id=moderator.id,
+            action=action,
+            from_status=ContributionStatus.PENDING.value,
+            to_status=to_status.value,
+            reason=reason,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    return contribution
+
+
+def approve_contribution(
+    contribution: Contribution,
+    moderator: User,
+    *,
+    apply: tuple[str, ...] = (),
+    reason: str = "",
+    edited_text: str | None = None,
+) -> Contribution:
+    """Approve a note, and fold the suggestions named in ``apply`` into the item's record.
+
+    With ``edited_text`` (different from what the contributor wrote) the public reads the
+    archivist's version; the original stays with the note, for staff.
+    """
+    edited_body = None
+    if edited_text is not None:
+        edited_body = clean_text(edited_text)
+        if not edited_body:
+            raise ModerationError("The edited text is empty: approve the note as written, "
+                                  "or reject it.")
+        if edited_body == contribution.body:
+            edited_body = None
+    decide(contribution, moderator, ContributionStatus.APPROVED, reason=reason,
+           edited_body=edited_body)
+    contribution.item.mark_changed()
+    for suggestion in apply:
+        apply_suggestion(contribution, suggestion, moderator)
+    return contribution
+
+
+def reject_contribution(contribution: Contribution, moderator: User, *, reason: str = "",
+                        rejection_code: str = ""):
+    return decide(contribution, moderator, ContributionStatus.REJECTED, reason=reason,
+                  rejection_code=rejection_code)
+
+
+def mark_spam(contribution: Contribution, moderator: User, *, reason: str = ""):
+    return decide(contribution, moderator, ContributionStatus.SPAM, reason=reason)
+
+
+def apply_suggestion(contribution: Contribution, suggestion: str, user: User) -> Enrichment | None:
+    """Copy one suggested field of an approved note into the item's record, with provenance."""
+    if contribution.status is not ContributionStatus.APPROVED:
+        raise ModerationError("Only approved notes can change the record.")
+    if suggestion not in SUGGESTION_FIELDS:
+        raise ModerationError(f"Unknown suggestion: {suggestion}")
+    source_attr, field = SUGGESTION_FIELDS[suggestion]
+    value = getattr(contribution, source_attr).strip()
+    if not value:
+        return None
+    item = contribution.item
+    # The suggestion goes onto the record as it is now: written first (a pending change such
+    # as mark_changed is kept), then read again under a row lock, so that a note approved at
+    # the same moment on the same item is built upon, and the old value recorded is the real one.
+    db.session.flush()
+    db.session.execute(sa.select(Item.id).where(Item.id == item.id).with_for_update())
+    db.session.refresh(item)
+    if field == "people":
+        # Names are added to those already recorded, not put in their place.
+        names = split_list(item.people)
+        names += [n for n in split_list(value) if n.casefold() not in
+                  {m.casefold() for m in names}]
+        value = "; ".join(names)
+    return apply_enrichment(item, field, value, user, contribution=contribution)
+
+
+FIELD_LABELS = {"date_text": "date", "place": "place", "people": "people shown",
+                "subjects": "subjects"}
+
+
+class RecordChanged(ModerationError):
+    """The record changed since the archivist looked at it: nothing was overwritten."""
+
+
+def apply_enrichment(
+    item: Item,
+    field: str,
+    new_value: str,
+    user: User,
+    *,
+    contribution: Contribution | None,
+    expected_old: str | None = None,
+    years: tuple[int | None, int | None] | None = None,
+) -> Enrichment | None:
+    """Change one field of the record, keeping the old value and where the new one came from.
+
+    The change is a conditional UPDATE on the value the archivist saw (``expected_old``, else
+    the value loaded): if someone else changed the field meanwhile, nothing is overwritten and
+    :class:`RecordChanged` says what it holds now. A date also sets the normalised year range,
+    ``years`` when the archivist gave it, else read from the text.
+    """
+    if field not in Item.ENRICHABLE_FIELDS:
+        raise ModerationError(f"The field {field!r} cannot be enriched.")
+    new_value = clean_text(new_value, multiline=field in ("people", "subjects"))
+    old_value = (getattr(item, field) or "") if expected_old is None else expected_old
+    if old_value == new_value and years is None:
+        return None
+    values = {field: new_value}
+    old_years = new_years = (None, None)
+    if field == "date_text":
+        old_years = (item.date_earliest, item.date_latest)
+        new_years = years if years is not None else year_range(new_value)
+        earliest, latest = new_years
+        if earliest is not None and latest is not None and earliest > latest:
+            raise ModerationError("The earliest year must not be after the latest year.")
+        if old_value == new_value and old_years == tuple(new_years):
+            return None
+        values.update(date_earliest=earliest, date_latest=latest)
+    now = utcnow()
+    column = getattr(Item, field)
+    result = db.session.execute(
+        sa.update(Item)
+        .where(Item.id == item.id, sa.func.coalesce(column, "") == old_value)
+        .values(**values, record_changed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise RecordChanged(
+            f"The {FIELD_LABELS[field]} of “{item.title}” was changed by someone else meanwhile"
+            f" (it now reads “{getattr(item, field) or 'blank'}”). Nothing was overwritten:"
+            " look at the record again."
+        )
+    enrichment = Enrichment(
+        item_id=item.id,
+        field=field,
+        old_value=old_value,
+        new_value=new_value,
+        contribution_id=contribution.id if contribution else None,
+        applied_by_id=user.id,
+        applied_at=now,
+    )
+    if field == "date_text":
+        enrichment.old_date_earliest, enrichment.old_date_latest = old_years
+        enrichment.new_date_earliest, enrichment.new_date_latest = new_years
+    db.session.add(enrichment)
+    db.session.flush()
+    return enrichment
+
+
+def enrich_from_note(
+    contribution: Contribution,
+    user: User,
+    changes: dict[str, tuple[str, str]],
+    *,
+    years: tuple[int | None, int | None] | None = None,
+) -> list[Enrichment]:
+    """Apply what an approved note told us: ``changes`` maps a field to (value seen, new value).
+
+    All or nothing: if one field changed meanwhile, the caller rolls back and none is applied.
+    """
+    if contribution.status is not ContributionStatus.APPROVED:
+        raise ModerationError("Only approved notes can change the record.")
+    if not user.has_role(Role.ARCHIVIST):
+        raise NotAllowed("Only archivists change the record.")
+    applied = []
+    for field, (seen, new_value) in changes.items():
+        enrichment = apply_enrichment(
+            contribution.item, field, new_value, user, contribution=contribution,
+            expected_old=seen, years=years if field == "date_text" else None)
+        if enrichment is not None:
+            applied.append(enrichment)
+    return applied
+
+
+def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
+    """Put back the value an enrichment replaced; the revert is itself a recorded change.
+
+    Refused when the field no longer holds the enrichment's value (a later change would be
+    lost silently) or when it was already reverted; both checks are conditional UPDATEs.
+    """
+    if not user.has_role(Role.ARCHIVIST):
+        raise NotAllowed("Only archivists change the record.")
+    if enrichment.is_reverted:
+        raise ModerationError("This change was already reverted.")
+    item = db.session.get(Item, enrichment.item_id)
+    years = None
+    if enrichment.field == "date_text" and (enrichment.old_date_earliest is not None
+                                            or enrichment.new_date_earliest is not None
+                                            or enrichment.old_date_latest is not None):
+        years = (enrichment.old_date_earliest, enrichment.old_date_latest)
+    revert = apply_enrichment(item, enrichment.field, enrichment.old_value, user,
+                              contribution=None, expected_old=enrichment.new_value,
+                              years=years)
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Enrichment)
+        .where(Enrichment.id == enrichment.id, Enrichment.reverted_at.is_(None))
+        .values(reverted_at=now, reverted_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ModerationError("This change was already reverted.")
+    if revert is None:  # the values were equal: still record the revert
+        revert = Enrichment(item_id=item.id, field=enrichment.field,
+                            old_value=enrichment.new_value, new_value=enrichment.old_value,
+                            applied_by_id=user.id, applied_at=now)
+        db.session.add(revert)
+    revert.reverts_id = enrichment.id
+    db.session.flush()
+    db.session.refresh(enrichment)
+    item.mark_changed(now)
+    return revert
+
+
+def withdraw_contribution(contribution: Contribution, moderator: User, *, reason: str,
+                          revert_enrichments: bool = False) -> Contribution:
+    """Take an approved note down: it leaves the item page and the exports (which record it)."""
+    if not contribution.can_moderate(moderator):
+        raise NotAllowed("You cannot moderate a note you submitted yourself."
+                         if moderator.active else "Your account cannot moderate.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ModerationError("Say why the note is withdrawn: the reason is kept in the log.")
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == contribution.id,
+               Contribution.status == ContributionStatus.APPROVED)
+        .values(status=ContributionStatus.WITHDRAWN, decided_at=now,
+                decided_by_id=moderator.id, decision_reason=reason,
+                notified_at=None)  # the contributor is told of this decision too
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(contribution)
+    if result.rowcount != 1:
+        if contribution.status is ContributionStatus.WITHDRAWN:
+            raise AlreadyDecided(contribution)
+        raise ModerationError(f"Only an approved note can be withdrawn; this one is "
+                              f"{contribution.status.value}.")
+    db.session.add(ModerationEvent(
+        contribution_id=contribution.id, actor_id=moderator.id, action="withdraw",
+        from_status=ContributionStatus.APPROVED.value,
+        to_status=ContributionStatus.WITHDRAWN.value, reason=reason, created_at=now))
+    if revert_enrichments:
+        for enrichment in active_enrichments_from(contribution):
+            revert_enrichment(enrichment, moderator)
+    contribution.item.mark_changed(now)
+    db.session.flush()
+    return contribution
+
+
+def active_enrichments_from(contribution: Contribution) -> list[Enrichment]:
+    """Changes this note made to the record that have not been reverted, newest first."""
+    return list(db.session.scalars(
+        sa.select(Enrichment)
+        .where(Enrichment.contribution_id == contribution.id, Enrichment.reverted_at.is_(None))
+        .order_by(Enrichment.id.desc())
+    ))
+
+
+def enrichments_from(contribution: Contribution) -> list[Enrichment]:
+    return list(db.session.scalars(
+        sa.select(Enrichment).where(Enrichment.contribution_id == contribution.id)
+        .order_by(Enrichment.id)
+    ))
+
+
+# --- several notes at once ---------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    decided: list[Contribution]
+    skipped: list[tuple[Contribution, str]]
+
+
+def bulk_decide(contributions: list[Contribution], moderator: User, to_status: ContributionStatus,
+                *, reason: str = "", rejection_code: str = "") -> BulkResult:
+    """Decide each note; a note someone else decided (or one's own) is skipped and said why.
+
+    Each note is its own conditional UPDATE: a skipped note writes nothing, so the caller
+    commits the others once.
+    """
+    result = BulkResult([], [])
+    # Rows are locked in one order (contributions by id, then their items by id) by everyone,
+    # so two archivists deciding overlapping selections wait for each other, never deadlock.
+    for contribution in sorted(contributions, key=lambda c: c.id):
+        try:
+            decide(contribution, moderator, to_status, reason=reason,
+                   rejection_code=rejection_code if to_status is ContributionStatus.REJECTED
+                   else "")
+        except ModerationError as error:
+            result.skipped.append((contribution, str(error)))
+            continue
+        result.decided.append(contribution)
+    if to_status is ContributionStatus.APPROVED:
+        now = utcnow()
+        for item_id in sorted({c.item_id for c in result.decided}):
+            db.session.execute(
+                sa.update(Item).where(Item.id == item_id).values(record_changed_at=now)
+                .execution_options(synchronize_session=False))
+    db.session.flush()
+    return result
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. The default is every pending note, oldest first."""
+
+    status: ContributionStatus = ContributionStatus.PENDING
+    collection_id: int | None = None
+    item_id: int | None = None
+    help_only: bool = False
+    contributor: str = ""  # an email address, an account id ("account:12") or part of a name
+    text: str = ""
+
+    @property
+    def newest_first(self) -> bool:
+        # Pending notes are worked oldest first; decided ones are looked up, latest first.
+        return self.status is not ContributionStatus.PENDING
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    contributions: list[Contribution]
+    next_cursor: str | None
+    pending_count: int
+    counts: dict[ContributionStatus, int] | None = None
+    count_limit: int | None = None
+    oldest_pending: datetime | None = None
+
+
+def encode_cursor(created_at: datetime, contribution_id: int) -> str:
+    raw = f"{created_at.isoformat()}|{contribution_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+# Contribution ids are 32-bit INTEGERs on PostgreSQL: a larger one in a cursor cannot be bound.
+_MAX_ID = 2**31 - 1
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position a cursor names, or None for a cursor this app did not write."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp_text, _, ident_text = base64.urlsafe_b64decode(padded).decode().partition("|")
+        stamp, ident = datetime.fromisoformat(stamp_text), int(ident_text)
+        if stamp.tzinfo is None or not 0 <= ident <= _MAX_ID:
+            return None
+        return stamp.astimezone(UTC), ident
+    except (ValueError, OverflowError, UnicodeDecodeError):
+        return None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_conditions(filters: QueueFilter) -> list:
+    conditions = [Contribution.status == filters.status]
+    if filters.item_id is not None:
+        conditions.append(Contribution.item_id == filters.item_id)
+    if filters.collection_id is not None or filters.help_only:
+        item_conditions = [Item.id == Contribution.item_id]
+        if filters.collection_id is not None:
+            item_conditions.append(Item.collection_id == filters.collection_id)
+        if filters.help_only:
+            item_conditions.append(Item.needs_help.is_(True))
+        conditions.append(sa.exists().where(*item_conditions))
+    who = filters.contributor.strip()
+    if who.startswith("account:") and who[8:].isdigit() and int(who[8:]) <= _MAX_ID:
+        conditions.append(Contribution.submitted_by_id == int(who[8:]))
+    elif "@" in who:
+        conditions.append(Contribution.email == who.lower())
+    elif who:
+        conditions.append(Contribution.credit_name.ilike(_like(who), escape="\\"))
+    text = filters.text.strip()
+    if text:
+        pattern = _like(text)
+        conditions.append(sa.or_(Contribution.body.ilike(pattern, escape="\\"),
+                                 Contribution.edited_body.ilike(pattern, escape="\\"),
+                                 Contribution.suggested_place.ilike(pattern, escape="\\"),
+                                 Contribution.suggested_people.ilike(pattern, escape="\\")))
+    return conditions
+
+
+def status_counts(limit: int | None = None) -> dict[ContributionStatus, int]:
+    """How many notes hold each status, each counted exactly up to ``limit`` (then limit + 1).
+
+    Each count reads at most ``limit + 1`` index entries, so the queue page costs the same
+    however many notes the archive holds.
+    """
+    counts = {}
+    for status in ContributionStatus:
+        inner = sa.select(Contribution.id).where(Contribution.status == status)
+        if limit is not None:
+            inner = inner.limit(limit + 1)
+        counts[status] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(inner.subquery())) or 0
+    return counts
+
+
+def oldest_pending_at() -> datetime | None:
+    return db.session.scalar(
+        sa.select(Contribution.created_at)
+        .where(Contribution.status == ContributionStatus.PENDING)
+        .order_by(Contribution.created_at.asc(), Contribution.id.asc())
+        .limit(1)
+    )
+
+
+def pending_queue(*, after: str | None = None, limit: int = 20,
+                  filters: QueueFilter | None = None,
+                  count_limit: int | None = None) -> QueuePage:
+    """Notes of one status (pending by default, oldest first), a page at a time.
+
+    Keyset pagination on (created_at, id), read through the (status, created_at, id) index:
+    a page costs the same at the end of a long queue as at its start.
+    """
+    filters = filters or QueueFilter()
+    if filters.newest_first:
+        order = (Contribution.created_at.desc(), Contribution.id.desc())
+    else:
+        order = (Contribution.created_at.asc(), Contribution.id.asc())
+    query = (
+        sa.select(Contribution)
+        .where(*_filter_conditions(filters))
+        .order_by(*order)
+        .limit(limit + 1)
+    )
+    position = decode_cursor(after)
+    if position is not None:
+        stamp, ident = position
+        # The first condition is a plain range on the index (created_at), which both
+        # databases seek to; the second breaks ties on the timestamp by id.
+        if filters.newest_first:
+            query = query.where(Contribution.created_at <= stamp, sa.or_(
+                Contribution.created_at < stamp, Contribution.id < ident))
+        else:
+            query = query.where(Contribution.created_at >= stamp, sa.or_(
+                Contribution.created_at > stamp, Contribution.id > ident))
+    rows = list(db.session.scalars(query))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
+    if count_limit is None:
+        pending = db.session.scalar(
+            sa.select(sa.func.count()).where(Contribution.status == ContributionStatus.PENDING)
+        )
+        return QueuePage(rows, next_cursor, pending or 0)
+    counts = status_counts(count_limit)
+    return QueuePage(rows, next_cursor, counts[ContributionStatus.PENDING], counts,
+                     count_limit, oldest_pending_at())
+
+
+def contribution_history(contribution: Contribution) -> list[ModerationEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(ModerationEvent)
+            .where(ModerationEvent.contribution_id == contribution.id)
+            .order_by(ModerationEvent.id)
+        )
+    )

@@ -1,0 +1,53 @@
+"""``/healthz`` for load balancers, and a clean 503 while the database is unreachable."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import g, jsonify, render_template
+
+from archive.extensions import csrf, db, limiter, login_manager
+from archive.ops import bp
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
+@bp.get("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz():
+    """200 when this process can query its database, 503 when it cannot. Never says why."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        log.warning("health check: the database cannot be reached", exc_info=True)
+        _rollback_quietly()
+        response = jsonify(status="unavailable", database="unreachable")
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    else:
+        response = jsonify(status="ok", database="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def database_unavailable(error):
+    """Lost or refused database connections: tell the visitor to retry, log it, no traceback."""
+    log.warning("database unavailable: %s", error.__class__.__name__, exc_info=True)
+    _rollback_quietly()
+    # Nobody is looked up now: rendering any template would otherwise ask the database who
+    # is logged in (Flask-Login's context processor), and fail again.
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+    response = render_template("errors/503.html")
+    return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        log.debug("rollback failed while the database is unavailable", exc_info=True)

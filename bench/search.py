@@ -1,0 +1,166 @@
+"""Search latency at 1,000 and at 100,000 items: median and 95th percentile, and their ratio.
+
+    python bench/search.py [--database sqlite|postgresql] [--queries 200]
+
+Builds each archive in a fresh database (SQLite file, or a PostgreSQL database of its own at
+TEST_POSTGRES_URL's server, dropped afterwards), through the migrations, then times the search
+service (matching, ranking, one page of results with highlighting, and the three facets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SIZES = (1_000, 100_000)
+
+
+def vocabulary(rng: random.Random, n: int = 5000) -> list[str]:
+    letters = "abcdefghijklmnoprstuvwy"
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))))
+    return sorted(words)
+
+
+def fill(app, size: int, words: list[str], rng: random.Random) -> None:
+    from archive.extensions import db
+    from archive.models import Collection, Item
+    from archive.search.document import build_document
+
+    weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf-like word frequencies
+    with app.app_context():
+        collections = [Collection(slug=f"c{n}", title=f"Collection {n}") for n in range(8)]
+        db.session.add_all(collections)
+        db.session.flush()
+        rows = []
+        for n in range(size):
+            title = " ".join(rng.choices(words, weights, k=4)).capitalize()
+            description = " ".join(rng.choices(words, weights, k=40))
+            year = rng.randint(1880, 1999)
+            item = Item(identifier=f"B-{n}", title=title, description=description,
+                        collection_id=collections[n % 8].id, date_text=str(year),
+                        date_earliest=year, date_latest=year, needs_help=n % 7 == 0)
+            item.search_document = build_document(item, [])
+            rows.append({c: getattr(item, c) for c in (
+                "identifier", "title", "description", "collection_id", "date_text",
+                "date_earliest", "date_latest", "needs_help", "search_document")})
+            if len(rows) == 5000:
+                db.session.execute(sa.insert(Item), rows)
+                rows = []
+        if rows:
+            db.session.execute(sa.insert(Item), rows)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execute(sa.text("ANALYZE items"))
+                conn.commit()
+
+
+def time_queries(app, queries: list[str]) -> list[float]:
+    from archive.extensions import db
+    from archive.search.services import Filters, search
+
+    times = []
+    with app.app_context():
+        for q in queries[:10]:
+            search(q, Filters())  # warm caches
+        for q in queries:
+            start = time.perf_counter()
+            search(q, Filters(), per_page=24)
+            times.append(time.perf_counter() - start)
+            db.session.rollback()
+    return times
+
+
+def make_app(url: str, media: Path):
+    from archive import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "bench-" + "x" * 40,
+                       "SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(media),
+                       "RATELIMIT_ENABLED": False})
+
+
+def run_size(size: int, database: str, work: Path, queries: list[str], words, seed: int):
+    from flask_migrate import upgrade
+
+    from archive.extensions import db
+
+    admin = None
+    if database == "sqlite":
+        url = f"sqlite:///{work / f'search-{size}.sqlite3'}"
+    else:
+        name = f"recollect_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        app = make_app(url, work / "media")
+        with app.app_context():
+            upgrade()
+        fill(app, size, words, random.Random(seed))
+        times = time_queries(app, queries)
+        with app.app_context():
+            db.engine.dispose()
+        return times
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+
+    rng = random.Random(42)
+    words = vocabulary(rng)
+    # Queries a visitor might type: one or two words of middling frequency, some prefixes.
+    middling = words[50:2000]
+    queries = []
+    for _ in range(args.queries):
+        pick = rng.sample(middling, rng.choice((1, 1, 2)))
+        queries.append(" ".join(w[: max(4, len(w) - 2)] if rng.random() < 0.2 else w
+                                for w in pick))
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in SIZES:
+            results[size] = sorted(run_size(size, args.database, Path(tmp), queries, words, 7))
+
+    def p95(values):
+        return values[int(0.95 * (len(values) - 1))]
+
+    base_median = statistics.median(results[SIZES[0]])
+    base_p95 = p95(results[SIZES[0]])
+    print(f"Search on {args.database}: {args.queries} queries of 1-2 words, one page of 24 "
+          "results with highlighting and facets\n")
+    print(f"| {'items':>8} | {'median ms':>9} | {'p95 ms':>7} | {'median ratio':>12} | "
+          f"{'p95 ratio':>9} |")
+    print(f"| {'-' * 7}:| {'-' * 8}:| {'-' * 6}:| {'-' * 11}:| {'-' * 8}:|")
+    for size in SIZES:
+        median, high = statistics.median(results[size]), p95(results[size])
+        print(f"| {size:>8,} | {median * 1000:9.1f} | {high * 1000:7.1f} | "
+              f"{median / base_median:12.2f} | {high / base_p95:9.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""`flask demo`: a complete demo archive in one command, and nothing twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from markupsafe import escape
+
+from archive.extensions import db
+from archive.models import (
+    Collection,
+    Contribution,
+    ContributionStatus,
+    Enrichment,
+    Image,
+    Item,
+    ModerationEvent,
+    Role,
+    User,
+)
+
+
+def _counts(app) -> dict:
+    with app.app_context():
+        def count(model, *where):
+            return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+        return {
+            "collections": count(Collection),
+            "items": count(Item),
+            "help": count(Item, Item.needs_help.is_(True)),
+            "images": count(Image),
+            "pending": count(Contribution, Contribution.status == ContributionStatus.PENDING),
+            "approved": count(Contribution, Contribution.status == ContributionStatus.APPROVED),
+            "events": count(ModerationEvent),
+            "enrichments": count(Enrichment),
+            "users": count(User),
+        }
+
+
+def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runner, client):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo login: archivist@example.org" in result.output
+
+    first = _counts(app)
+    assert first["collections"] >= 3
+    assert first["items"] >= 40
+    assert first["images"] == first["items"]
+    assert first["help"] >= 8
+    assert first["pending"] >= 1 and first["approved"] >= 1
+    assert first["events"] == first["approved"]  # every approval has its audit event
+    assert first["enrichments"] >= 1  # some approved notes already improved a record
+    assert first["users"] == 3
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert "added 0 collections, 0 items, 0 notes" in again.output
+    assert _counts(app) == first
+
+    with app.app_context():
+        roles = set(db.session.scalars(sa.select(User.role)))
+        assert roles == {Role.ARCHIVIST, Role.CURATOR, Role.ADMIN}
+        questions = list(db.session.scalars(
+            sa.select(Item.help_question).where(Item.needs_help.is_(True))))
+        assert all(q.strip().endswith("?") for q in questions)
+        # Every photograph really is on disk, with its derivatives.
+        media = Path(app.config["MEDIA_ROOT"])
+        for image in db.session.scalars(sa.select(Image)):
+            for path in (image.original_path, image.thumb_path, image.display_path):
+                assert (media / path).is_file()
+
+    # The demo is browsable at once: the home page asks its questions with thumbnails.
+    home = client.get("/")
+    assert home.status_code == 200
+    shown = [q for q in questions if str(escape(q)) in home.get_data(as_text=True)]
+    assert len(shown) >= 4
+
+
+    # The demo's staff logins work through the real form.
+    staff = app.test_client()
+    response = staff.post("/login", data={"email": "archivist@example.org",
+                                          "password": "demo-archivist"})
+    assert response.status_code == 303
+    assert staff.get("/moderation/").status_code == 200

@@ -1,0 +1,102 @@
+"""The append-only log: one page per note, and the whole log filtered."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from archive.extensions import db
+from archive.models import ModerationEvent
+
+
+@pytest.fixture
+def archivist(make_user):
+    return make_user("archivist", display_name="Ada Archivist")
+
+
+@pytest.fixture
+def staff(app, archivist, login_client):
+    return login_client(app, archivist)
+
+
+def log_rows(html: str) -> list[str]:
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    return re.findall(r'/moderation/contributions/(\d+)"', body.group(1)) if body else []
+
+
+def add_event(app, note, actor, action, when, to_status):
+    with app.app_context():
+        db.session.add(ModerationEvent(
+            contribution_id=note.id, actor_id=actor.id if actor else None, action=action,
+            from_status="pending", to_status=to_status, reason="", created_at=when))
+        db.session.commit()
+
+
+def test_the_log_filters_by_archivist_action_and_date(app, staff, archivist, make_user,
+                                                      make_item, make_contribution):
+    other = make_user("curator", display_name="Cyril Curator")
+    item = make_item(with_image=False)
+    notes = [make_contribution(item) for _ in range(4)]
+    add_event(app, notes[0], archivist, "approve", datetime(2024, 1, 5, 12, tzinfo=UTC),
+              "approved")
+    add_event(app, notes[1], other, "reject", datetime(2024, 1, 6, 23, 59, tzinfo=UTC),
+              "rejected")
+    add_event(app, notes[2], archivist, "spam", datetime(2024, 2, 1, tzinfo=UTC), "spam")
+    add_event(app, notes[3], None, "auto_spam", datetime(2024, 2, 2, tzinfo=UTC), "spam")
+
+    def ids(**query):
+        response = staff.get("/moderation/log", query_string=query)
+        assert response.status_code == 200
+        return [int(n) for n in log_rows(response.text)]
+
+    assert ids() == [notes[3].id, notes[2].id, notes[1].id, notes[0].id]
+    assert ids(actor=archivist.id) == [notes[2].id, notes[0].id]
+    assert ids(action="reject") == [notes[1].id]
+    assert ids(since="2024-01-06", until="2024-01-31") == [notes[1].id]
+    assert ids(until="2024-01-05") == [notes[0].id]
+    page = staff.get("/moderation/log", query_string={"since": "last week"}).text
+    assert "is not a date" in page
+    assert "Spam (caught automatically)" in page and "Automatic" in page
+
+
+def test_the_log_pages_by_keyset(make_app, archivist, make_item, make_contribution,
+                                 login_client):
+    app = make_app(AUDIT_PAGE_SIZE=2)
+    item = make_item(with_image=False)
+    notes = [make_contribution(item) for _ in range(5)]
+    for n, note in enumerate(notes):
+        add_event(app, note, archivist, "approve", datetime(2024, 1, 1 + n, tzinfo=UTC),
+                  "approved")
+    client = login_client(app, archivist)
+
+    seen, url = [], "/moderation/log"
+    while url:
+        html = client.get(url).text
+        seen += [int(n) for n in log_rows(html)]
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        url = found and found.group(1).replace("&amp;", "&")
+
+    assert seen == [n.id for n in reversed(notes)]
+
+
+def test_each_note_has_its_full_history(app, staff, archivist, make_item, make_contribution):
+    note = make_contribution(make_item(with_image=False))
+    staff.post(f"/moderation/contributions/{note.id}/decide", data={"action": "approve"})
+    staff.post(f"/moderation/contributions/{note.id}/withdraw",
+               data={"reason": "Asked by the family"})
+
+    html = staff.get(f"/moderation/contributions/{note.id}").text
+
+    history = html[html.index("<h2>History</h2>"):]
+    assert history.index("pending → approved") < history.index("approved → withdrawn")
+    assert "Asked by the family" in history
+    assert history.count("Ada Archivist") == 2
+
+
+def test_the_log_is_for_staff_only(app, client, make_user, login_client):
+    member = login_client(app, make_user("contributor"))
+
+    assert member.get("/moderation/log").status_code == 403
+    assert client.get("/moderation/log").status_code == 302

@@ -1,0 +1,236 @@
+"""Contributor accounts, blocked senders and trusted contributors."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.models import Block, Contribution, ContributionStatus, ModerationEvent, Role, User
+
+CONSENT = {"consent": "y"}
+PASSWORD = "lantern quarry violet harbour"
+
+
+@pytest.fixture
+def archivist(make_user):
+    return make_user("archivist", display_name="Ada Archivist")
+
+
+@pytest.fixture
+def staff(app, archivist, login_client):
+    return login_client(app, archivist)
+
+
+def send(client, item, body="It is Briggate.", **fields):
+    return client.post(f"/items/{item.identifier}/contribute",
+                       data={"body": body, **CONSENT, **fields})
+
+
+def notes(app):
+    with app.app_context():
+        return db.session.execute(sa.select(
+            Contribution.body, Contribution.status, Contribution.submitted_by_id,
+            Contribution.decided_by_id).order_by(Contribution.id)).all()
+
+
+def events(app):
+    with app.app_context():
+        return db.session.execute(sa.select(
+            ModerationEvent.action, ModerationEvent.actor_id, ModerationEvent.to_status,
+            ModerationEvent.reason).order_by(ModerationEvent.id)).all()
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def test_registering_logs_in_a_contributor_who_sees_their_notes(app, client, make_item,
+                                                               archivist, staff):
+    item = make_item(with_image=False, title="Tram depot")
+    response = client.post("/register", data={
+        "display_name": "Kim Lee", "email": "Kim@Example.net", "password": PASSWORD,
+        "confirm": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/my/contributions"
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "kim@example.net"))
+        assert (user.role, user.display_name) == (Role.CONTRIBUTOR, "Kim Lee")
+        user_id = user.id
+
+    send(client, item, body="The depot opened in 1902.")
+    send(client, item, body="The tram is a number 4.")
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(Contribution.id).order_by(
+            Contribution.id)).all()
+    staff.post(f"/moderation/contributions/{first}/decide", data={"action": "approve"})
+    staff.post(f"/moderation/contributions/{second}/decide", data={
+        "action": "reject", "rejection_code": "incorrect", "reason": "Route 4 ran elsewhere."})
+
+    page = client.get("/my/contributions")
+    assert page.status_code == 200
+    html = page.text
+    assert [n[2] for n in notes(app)] == [user_id, user_id]
+    assert "The depot opened in 1902." in html and "Published" in html
+    assert "The tram is a number 4." in html and "Not published" in html
+    assert ("The reason: The archive could check the facts, and they do not match its records. "
+            "Route 4 ran elsewhere.") in html
+    assert "My contributions</a>" in html  # in the menu
+    assert client.get("/moderation/").status_code == 403  # not staff
+
+
+def test_bad_registrations_are_refused_keeping_what_was_typed(app, client, make_user):
+    make_user("contributor", email="taken@example.net")
+    cases = [
+        ({"email": "taken@example.net"}, "already exists"),
+        ({"email": "not-an-email"}, "Invalid email address"),
+        ({"confirm": "something else entirely"}, "The two passwords are not the same."),
+        ({"password": "passwordpassword", "confirm": "passwordpassword"}, "too easy to guess"),
+    ]
+    for change, message in cases:
+        data = {"display_name": "Kim Lee", "email": "kim@example.net", "password": PASSWORD,
+                "confirm": PASSWORD, **change}
+        response = client.post("/register", data=data)
+        assert response.status_code == 400, change
+        assert message in response.text, change
+        assert 'value="Kim Lee"' in response.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_other_peoples_notes_are_not_listed(app, make_user, make_item, make_contribution,
+                                            login_client):
+    mine, theirs = make_user("contributor"), make_user("contributor")
+    item = make_item(with_image=False)
+    make_contribution(item, body="Mine.", submitted_by_id=mine.id)
+    make_contribution(item, body="Theirs.", submitted_by_id=theirs.id)
+    make_contribution(item, body="Anonymous.")
+
+    html = login_client(app, mine).get("/my/contributions").text
+
+    assert "Mine." in html
+    assert "Theirs." not in html and "Anonymous." not in html
+
+
+def test_anonymous_notes_stay_possible(app, client, make_item):
+    assert send(client, make_item(with_image=False)).status_code == 303
+    assert notes(app)[0][1:3] == (ContributionStatus.PENDING, None)
+
+
+# --- blocks ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["email", "ip_hash", "account"])
+def test_a_blocked_senders_later_notes_go_to_spam_recorded(app, client, staff, archivist,
+                                                           make_item, make_user, login_client,
+                                                           kind):
+    item = make_item(with_image=False)
+    member = make_user("contributor")
+    sender = login_client(app, member) if kind == "account" else client
+    send(sender, item, body="Buy watches.", email="spam@example.net")
+    first = notes(app)[0]
+    with app.app_context():
+        first_id = db.session.scalar(sa.select(Contribution.id))
+
+    response = staff.post(f"/moderation/contributions/{first_id}/block",
+                          data={"kind": kind, "reason": "Advertising"})
+    assert response.status_code == 303
+    send(sender, item, body="Buy more watches.", email="spam@example.net")
+
+    assert first[1] is ContributionStatus.PENDING
+    latest = notes(app)[-1]
+    assert (latest[0], latest[1], latest[3]) == ("Buy more watches.", ContributionStatus.SPAM,
+                                                 None)
+    assert events(app)[-1][:3] == ("blocked", None, "spam")
+    assert events(app)[-1][3].startswith("Sender blocked")
+    assert "Thank you! Your note has reached the archive." in sender.get(
+        f"/items/{item.identifier}").text  # the sender is not told
+
+
+def test_lifting_a_block_lets_notes_through_again(app, client, staff, make_item):
+    item = make_item(with_image=False)
+    send(client, item, email="kim@example.net")
+    with app.app_context():
+        first_id = db.session.scalar(sa.select(Contribution.id))
+    staff.post(f"/moderation/contributions/{first_id}/block", data={"kind": "email"})
+    with app.app_context():
+        block_id = db.session.scalar(sa.select(Block.id))
+    assert "Lift block #" in staff.get("/moderation/blocks").text
+
+    staff.post(f"/moderation/blocks/{block_id}/lift")
+    send(client, item, email="kim@example.net")
+
+    assert notes(app)[-1][1] is ContributionStatus.PENDING
+    assert "Nobody is blocked." in staff.get("/moderation/blocks").text
+
+
+def test_blocking_twice_or_what_a_note_lacks_is_refused(app, client, staff, make_item):
+    item = make_item(with_image=False)
+    send(client, item)  # no email, no account
+    with app.app_context():
+        note_id = db.session.scalar(sa.select(Contribution.id))
+
+    missing = staff.post(f"/moderation/contributions/{note_id}/block", data={"kind": "email"},
+                         follow_redirects=True)
+    staff.post(f"/moderation/contributions/{note_id}/block", data={"kind": "ip_hash"})
+    twice = staff.post(f"/moderation/contributions/{note_id}/block", data={"kind": "ip_hash"},
+                       follow_redirects=True)
+
+    assert "This note has no email address to block." in missing.text
+    assert "already blocked" in twice.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Block.id))) == 1
+
+
+# --- trusted contributors ----------------------------------------------------------------------
+
+
+def test_trusted_contributors_are_approved_at_once_with_an_event(make_app, make_user, make_item,
+                                                                 make_contribution, archivist,
+                                                                 login_client):
+    app = make_app(TRUSTED_CONTRIBUTOR_THRESHOLD=2)
+    member = make_user("contributor")
+    item = make_item(with_image=False)
+    client = login_client(app, member)
+    make_contribution(item, submitted_by_id=member.id, status="approved", decided_by=archivist)
+
+    send(client, item, body="Second note.")  # one approved so far: not yet trusted
+    assert notes(app)[-1][1] is ContributionStatus.PENDING
+    make_contribution(item, submitted_by_id=member.id, status="approved", decided_by=archivist)
+
+    response = send(client, item, body="Third note.")
+
+    assert notes(app)[-1][:2] == ("Third note.", ContributionStatus.APPROVED)
+    assert events(app)[-1] == ("auto_approve", None, "approved",
+                               "Trusted contributor: 2 notes approved, none rejected")
+    assert "Third note." in client.get(response.headers["Location"]).text
+
+
+def test_one_rejection_ends_trust_and_it_is_off_by_default(make_app, make_user, make_item,
+                                                           make_contribution, archivist,
+                                                           login_client):
+    app = make_app(TRUSTED_CONTRIBUTOR_THRESHOLD=1)
+    careless, careful = make_user("contributor"), make_user("contributor")
+    item = make_item(with_image=False)
+    for _ in range(3):
+        make_contribution(item, submitted_by_id=careless.id, status="approved",
+                          decided_by=archivist)
+    make_contribution(item, submitted_by_id=careless.id, status="rejected", decided_by=archivist)
+    make_contribution(item, submitted_by_id=careful.id, status="approved", decided_by=archivist)
+
+    send(login_client(app, careless), item, body="From the careless one.")
+    assert notes(app)[-1][1] is ContributionStatus.PENDING
+
+    off = make_app()  # TRUSTED_CONTRIBUTOR_THRESHOLD is 0 by default
+    send(login_client(off, careful), item, body="Trust is off.")
+    assert notes(app)[-1][:2] == ("Trust is off.", ContributionStatus.PENDING)
+
+
+def test_an_email_address_alone_never_earns_trust(make_app, make_user, make_item,
+                                                  make_contribution, archivist):
+    app = make_app(TRUSTED_CONTRIBUTOR_THRESHOLD=1)
+    item = make_item(with_image=False)
+    make_contribution(item, email="kim@example.net", status="approved", decided_by=archivist)
+
+    send(app.test_client(), item, body="Claiming to be Kim.", email="kim@example.net")
+
+    assert notes(app)[-1][1] is ContributionStatus.PENDING

@@ -1,0 +1,157 @@
+"""``flask privacy erase`` and ``purge``: personal data goes, published notes stay anonymous,
+and every erasure is in the moderation log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.models import ANONYMOUS_CREDIT, Contribution, ModerationEvent, Role, User, utcnow
+from archive.ops.privacy import ERASED_BY_RETENTION, ERASED_ON_REQUEST
+
+
+def _note(app, note_id) -> Contribution:
+    with app.app_context():
+        note = db.session.get(Contribution, note_id)
+        db.session.expunge(note)
+        return note
+
+
+def _events(app, note_id) -> list[tuple[str, str | None]]:
+    with app.app_context():
+        return [(e.action, e.actor_id) for e in db.session.scalars(
+            sa.select(ModerationEvent).where(ModerationEvent.contribution_id == note_id)
+            .order_by(ModerationEvent.id))]
+
+
+def test_erase_keeps_published_notes_anonymous_and_erases_the_rest(
+        app, runner, client, make_item, make_contribution, make_user):
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    mine = {"email": "ada@example.org", "credit_name": "Ada Lovelace", "show_name": True,
+            "ip_hash": "f" * 64}
+    published = make_contribution(item, status="approved", decided_by=archivist,
+                                  body="This is my grandmother's shop.", **mine)
+    pending = make_contribution(item, body="My phone is 0113 496 0000", **mine)
+    rejected = make_contribution(item, status="rejected", decided_by=archivist,
+                                 body="Call me", suggested_place="12 Acacia Avenue",
+                                 **{**mine, "email": "ADA@Example.org"})
+    someone_else = make_contribution(item, status="approved", decided_by=archivist,
+                                     email="bob@example.org", credit_name="Bob",
+                                     show_name=True, body="Bob's note")
+    assert "Ada Lovelace" in client.get(f"/items/{item.identifier}").text
+
+    result = runner.invoke(args=["privacy", "erase", "--email", "ada@example.org"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 unpublished notes" in result.output and "1 published" in result.output
+    kept = _note(app, published.id)
+    assert kept.body == "This is my grandmother's shop."
+    assert kept.status.value == "approved"
+    assert (kept.email, kept.credit_name, kept.show_name, kept.ip_hash) == (None, "", False, None)
+    assert kept.credit == ANONYMOUS_CREDIT
+    for note_id in (pending.id, rejected.id):
+        gone = _note(app, note_id)
+        assert gone.body == ERASED_ON_REQUEST
+        assert (gone.email, gone.ip_hash, gone.credit_name, gone.suggested_place) == \
+            (None, None, "", "")
+        assert gone.status.value == "rejected"  # a pending one leaves the queue
+        assert gone.erased_at is not None
+    for note_id in (published.id, pending.id, rejected.id):
+        assert ("erase_personal_data", None) in _events(app, note_id)
+    with app.app_context():
+        logged = " ".join(db.session.scalars(sa.select(ModerationEvent.reason)))
+    assert "ada@example.org" not in logged.lower()
+    assert _note(app, someone_else.id).email == "bob@example.org"
+    page = client.get(f"/items/{item.identifier}").text
+    assert "Ada Lovelace" not in page and "grandmother" in page
+
+
+def test_erase_closes_a_contributor_account_and_its_sessions(
+        app, runner, make_item, make_contribution, make_user, login_client):
+    account = make_user(Role.CONTRIBUTOR, email="ada@example.org", display_name="Ada")
+    note = make_contribution(make_item(), submitted_by_id=account.id, body="Mine")
+    session = login_client(app, account)
+    assert "Log out Ada" in session.get("/").text  # the session works before erasure
+
+    result = runner.invoke(args=["privacy", "erase", "--email", "ada@example.org"])
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        assert user.email != "ada@example.org" and "ada" not in user.email
+        assert user.display_name != "Ada" and not user.active
+    assert _note(app, note.id).body == ERASED_ON_REQUEST
+    assert "Log out" not in session.get("/").text  # the session is gone
+    assert session.post("/logout").status_code == 302  # sent to log in
+
+
+def test_erase_refuses_staff_accounts(app, runner, make_user):
+    make_user(Role.ARCHIVIST, email="staff@example.org")
+
+    result = runner.invoke(args=["privacy", "erase", "--email", "staff@example.org"])
+
+    assert result.exit_code != 0
+    assert "staff account" in result.output
+
+
+def test_purge_applies_the_retention_period_to_rejected_and_spam_only(
+        app, runner, make_item, make_contribution, make_user):
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    old = utcnow() - timedelta(days=91)
+    recent = utcnow() - timedelta(days=10)
+    expired = [make_contribution(item, status=s, decided_by=archivist, decided_at=old,
+                                 created_at=old, email="x@example.org", ip_hash="a" * 64,
+                                 body=f"old {s}") for s in ("rejected", "spam")]
+    young = make_contribution(item, status="spam", decided_by=archivist, decided_at=recent,
+                              created_at=recent, body="young spam", ip_hash="b" * 64)
+    approved = make_contribution(item, status="approved", decided_by=archivist,
+                                 decided_at=old, created_at=old, body="published",
+                                 ip_hash="c" * 64)
+
+    result = runner.invoke(args=["privacy", "purge"])
+    again = runner.invoke(args=["privacy", "purge"])
+
+    assert result.exit_code == 0, result.output
+    assert "Purged 2" in result.output and "90 days" in result.output
+    assert "Purged 0" in again.output
+    for note in expired:
+        purged = _note(app, note.id)
+        assert (purged.body, purged.email, purged.ip_hash) == (ERASED_BY_RETENTION, None, None)
+        assert _events(app, note.id) == [("retention_purge", None)]
+    assert _note(app, young.id).body == "young spam"
+    assert _note(app, young.id).ip_hash == "b" * 64
+    kept = _note(app, approved.id)
+    assert kept.body == "published" and kept.ip_hash is None  # hashes expire everywhere
+
+
+def test_the_retention_period_is_configurable(make_app, make_item, make_contribution,
+                                              make_user):
+    app = make_app(PRIVACY_RETENTION_DAYS=5)
+    archivist = make_user(Role.ARCHIVIST)
+    week_ago = utcnow() - timedelta(days=7)
+    note = make_contribution(make_item(), status="rejected", decided_by=archivist,
+                             decided_at=week_ago, body="rejected a week ago")
+
+    result = app.test_cli_runner().invoke(args=["privacy", "purge"])
+
+    assert "Purged 1" in result.output
+    assert _note(app, note.id).body == ERASED_BY_RETENTION
+
+
+def test_exports_never_carry_emails(app, make_item, make_contribution, make_user,
+                                    login_client):
+    curator = make_user(Role.CURATOR)
+    make_contribution(make_item(), status="approved", decided_by=curator,
+                      email="private@example.org", body="Published note")
+    client = login_client(app, curator)
+    from archive.curation.exporters import FORMATS
+
+    for fmt in FORMATS:
+        response = client.get(f"/curation/export.{fmt}")
+        text = response.get_data(as_text=True)
+        assert "Published note" in text, fmt
+        assert "private@example.org" not in text, fmt

@@ -1,0 +1,201 @@
+"""Full-text search, facets, highlighting, pot luck and most viewed, on both databases."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from archive.extensions import db
+from archive.models import Contribution, Item
+from archive.moderation.services import approve_contribution
+
+
+def titles(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'<h3><a href="[^"]+">(.*?)</a></h3>',
+                                                          html)]
+
+
+def test_words_in_title_description_place_and_people_are_found(app, client, make_item):
+    make_item(title="Trams on Briggate", description="Crowds outside the market.")
+    make_item(title="A street party", place="Kirkstall Road", people="Edna Wood")
+    make_item(title="Unrelated", description="Nothing here.")
+
+    assert titles(client.get("/search?q=briggate")) == ["Trams on Briggate"]
+    assert titles(client.get("/search?q=kirkstall")) == ["A street party"]
+    assert titles(client.get("/search?q=edna+wood")) == ["A street party"]
+    assert titles(client.get("/search?q=market")) == ["Trams on Briggate"]
+    # Word forms and prefixes: "tram" finds "Trams".
+    assert titles(client.get("/search?q=tram")) == ["Trams on Briggate"]
+    assert titles(client.get("/search?q=nowhere")) == []
+
+
+def test_a_title_match_ranks_above_a_passing_mention(app, client, make_item):
+    make_item(title="Mill workers", description="Taken near the old canal, among other places.")
+    make_item(title="The canal at Armley", description="Barges on the canal. The canal basin.")
+
+    assert titles(client.get("/search?q=canal")) == ["The canal at Armley", "Mill workers"]
+
+
+def test_matches_are_highlighted_after_escaping(app, client, make_item):
+    make_item(title="<script>alert(1)</script> tram depot",
+              description="The <b>tram</b> depot at Swinegate.")
+
+    html = client.get("/search?q=tram").get_data(as_text=True)
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>tram</mark> depot" in html
+    assert "&lt;b&gt;<mark>tram</mark>&lt;/b&gt;" in html
+
+
+def test_query_syntax_is_not_passed_to_the_engine(app, client, make_item):
+    make_item(title="Quarry Hill flats")
+    for query in ['"', "quarry AND", "NEAR(", "hill*:", "flats -", "'; DROP TABLE items; --",
+                  "a" * 200]:
+        response = client.get("/search", query_string={"q": query})
+        assert response.status_code == 200, query
+    assert titles(client.get("/search", query_string={"q": '"quarry" (hill)'})) == [
+        "Quarry Hill flats"]
+
+
+def test_facets_count_and_narrow_by_collection_decade_and_help(
+        app, client, make_item, make_collection):
+    leeds = make_collection(slug="leeds", title="Leeds")
+    york = make_collection(slug="york", title="York")
+    make_item(collection=leeds, title="Station 1930s", date_text="1934", date_earliest=1934,
+              date_latest=1934)
+    make_item(collection=leeds, title="Station 1950s", date_text="1952", date_earliest=1952,
+              date_latest=1952, needs_help=True, help_question="Who is this?")
+    make_item(collection=york, title="Station York", date_text="1938", date_earliest=1938,
+              date_latest=1938)
+
+    html = client.get("/search?q=station").get_data(as_text=True)
+    assert "Leeds (2)" in html and "York (1)" in html
+    assert "1930s (2)" in html and "1950s (1)" in html
+    assert "Can you help? (1)" in html
+
+    assert sorted(titles(client.get("/search?q=station&collection=leeds"))) == [
+        "Station 1930s", "Station 1950s"]
+    assert sorted(titles(client.get("/search?q=station&decade=1930"))) == [
+        "Station 1930s", "Station York"]
+    assert titles(client.get("/search?q=station&help=1")) == ["Station 1950s"]
+    assert titles(client.get("/search?q=station&decade=1930&collection=york")) == [
+        "Station York"]
+
+
+def test_withdrawn_items_never_appear(app, client, make_item):
+    from archive.models import utcnow
+
+    make_item(title="Withdrawn chapel", withdrawn_at=utcnow(), withdrawal_reason="rights")
+    make_item(title="Open chapel")
+
+    assert titles(client.get("/search?q=chapel")) == ["Open chapel"]
+    assert "Withdrawn" not in client.get("/search?q=chapel").get_data(as_text=True)
+
+
+def test_an_approved_note_becomes_searchable_and_a_pending_one_does_not(
+        app, client, make_item, make_contribution, make_user):
+    item = make_item(title="Street scene")
+    moderator = make_user("archivist")
+    note = make_contribution(item, body="That is my grandfather's bakery on Kirkgate.")
+    assert titles(client.get("/search?q=bakery")) == []
+
+    with app.app_context():
+        approve_contribution(db.session.get(Contribution, note.id),
+                             db.session.get(type(moderator), moderator.id))
+        db.session.commit()
+
+    assert titles(client.get("/search?q=bakery")) == ["Street scene"]
+    html = client.get("/search?q=bakery").get_data(as_text=True)
+    assert "grandfather&#39;s <mark>bakery</mark>" in html
+
+
+def test_an_edited_record_is_reindexed_through_mark_changed(app, client, make_item):
+    item = make_item(title="Old name")
+    with app.app_context():
+        row = db.session.get(Item, item.id)
+        row.place = "Hunslet"
+        row.mark_changed()
+        db.session.commit()
+        assert "Hunslet" in db.session.get(Item, item.id).search_document
+
+    assert titles(client.get("/search?q=hunslet")) == ["Old name"]
+
+
+def test_empty_search_lists_everything_and_bad_parameters_are_explained(
+        app, client, make_item):
+    make_item(title="One")
+    make_item(title="Two")
+    assert sorted(titles(client.get("/search"))) == ["One", "Two"]
+    response = client.get("/search?decade=abc")
+    assert response.status_code == 200
+    assert "Please check your search" in response.get_data(as_text=True)
+
+
+def test_viewing_an_item_counts_and_most_viewed_lists_by_views(app, client, make_item):
+    a = make_item(title="Seen once")
+    b = make_item(title="Seen three times")
+    make_item(title="Never seen")
+    client.get(f"/items/{a.identifier}")
+    for _ in range(3):
+        client.get(f"/items/{b.identifier}")
+
+    with app.app_context():
+        counts = dict(db.session.execute(sa.select(Item.title, Item.view_count)).all())
+    assert counts == {"Seen once": 1, "Seen three times": 3, "Never seen": 0}
+
+    html = client.get("/most-viewed").get_data(as_text=True)
+    assert html.index("Seen three times") < html.index("Seen once")
+    assert "Never seen" not in html
+
+
+def test_pot_luck_sends_to_a_public_item(app, client, make_item):
+    from archive.models import utcnow
+
+    assert client.get("/pot-luck").status_code == 404
+    make_item(title="Hidden", withdrawn_at=utcnow())
+    shown = make_item(title="Shown")
+    for _ in range(5):
+        response = client.get("/pot-luck")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/items/{shown.identifier}")
+
+
+def test_the_header_has_a_search_box(app, client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'action="/search"' in html and 'name="q"' in html
+
+
+def test_search_rebuild_recomputes_documents_changed_behind_the_apps_back(
+        app, client, runner, make_item):
+    make_item(title="Leeds Town Hall", description="The clock tower")
+    with app.app_context():
+        db.session.execute(sa.update(Item).values(search_document=""))
+        db.session.commit()
+    assert titles(client.get("/search?q=clock")) == []
+
+    result = runner.invoke(args=["search", "rebuild"])
+
+    assert result.exit_code == 0 and "1 items" in result.output
+    assert titles(client.get("/search?q=clock")) == ["Leeds Town Hall"]
+
+
+def test_past_the_counted_best_matches_facets_say_so_and_every_page_is_reachable(
+        app, client, make_item, make_collection, monkeypatch):
+    from archive.search import services
+
+    monkeypatch.setattr(services, "FACET_LIMIT", 2)
+    app.config["ITEMS_PER_PAGE"] = 1
+    leeds = make_collection(slug="leeds", title="Leeds")
+    for n in range(3):
+        make_item(collection=leeds, title=f"Canal basin {n}")
+
+    html = client.get("/search?q=canal").get_data(as_text=True)
+    assert "Leeds (2+)" in html  # counted over the two best matches only
+    found = []
+    for page in (1, 2, 3):
+        found += titles(client.get(f"/search?q=canal&page={page}"))
+    assert sorted(found) == ["Canal basin 0", "Canal basin 1", "Canal basin 2"]
+    assert 'rel="next"' in client.get("/search?q=canal&page=2").get_data(as_text=True)
+    assert 'rel="next"' not in client.get("/search?q=canal&page=3").get_data(as_text=True)

@@ -1,0 +1,125 @@
+"""The migrations are the only way the schema is made: they must give exactly the models."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+
+from archive import PROJECT_ROOT, create_app
+from archive.extensions import db
+from tests.conftest import BASE_TEST_CONFIG, DATABASES, TEST_POSTGRES_URL
+
+
+def test_migrations_have_a_single_head():
+    config = __import__("alembic.config", fromlist=["Config"]).Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}"
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"migration_check_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"PostgreSQL is not reachable at {TEST_POSTGRES_URL}: {error}", pytrace=False)
+    yield TEST_POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _outside_the_models(name, type_, parent_names) -> bool:
+    """Search objects that only the migrations make, in each database's own SQL: the FTS5
+    table with its shadow tables (SQLite) and the GIN expression index (PostgreSQL)."""
+    return not (name or "").startswith(("items_fts", "ix_items_search"))
+
+
+def _schema_differences(app) -> list:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _outside_the_models})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_on_an_empty_database_gives_exactly_the_models_schema(empty_database_url, tmp_path):
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "MEDIA_ROOT": str(tmp_path / "media")})
+    with app.app_context():
+        upgrade()
+    assert _schema_differences(app) == []
+
+    # And the way back works, so a bad release can be rolled back.
+    with app.app_context():
+        downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+    assert _schema_differences(app) == []
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_database_itself_refuses_states_the_models_forbid(app):
+    """CHECK constraints survive every migration (SQLite rebuilds tables to change them)."""
+    from archive.models import Collection, Contribution, ContributionStatus, Item, User
+
+    with app.app_context():
+        collection = Collection(slug="c", title="C")
+        item = Item(identifier="X-1", title="X", collection=collection)
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+        for column, value in (("status", "'published'"), ("status", "'approved'")):
+            # an unknown status, and a decided status without a decision time
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text(
+                    "INSERT INTO contributions (item_id, body, suggested_date, suggested_place,"
+                    " suggested_people, credit_name, show_name, licence, created_at,"
+                    f" decision_reason, {column}) VALUES (:item, 'b', '', '', '', '', false,"
+                    f" 'CC BY 4.0', CURRENT_TIMESTAMP, '', {value})"), {"item": item_id})
+            db.session.rollback()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, created_at)"
+                " VALUES ('x@example.org', 'X', 'h', 'superuser', true, CURRENT_TIMESTAMP)"))
+        db.session.rollback()
+        # The values the models do allow are accepted.
+        db.session.add(User(email="c@example.org", display_name="C", password_hash="h",
+                            role=__import__("archive.models", fromlist=["Role"]).Role.CONTRIBUTOR))
+        db.session.add(Contribution(item_id=item_id, body="b", licence="CC BY 4.0",
+                                    status=ContributionStatus.WITHDRAWN,
+                                    decided_at=__import__("archive.models").models.utcnow()))
+        db.session.commit()
+
+
+def test_the_database_refuses_to_rewrite_the_moderation_log(app, make_item, make_contribution,
+                                                             make_user):
+    """Not only the models: a raw UPDATE or DELETE on the audit log fails in the database."""
+    from archive.models import ModerationEvent
+
+    archivist = make_user("archivist")
+    note = make_contribution(make_item(with_image=False))
+    with app.app_context():
+        db.session.add(ModerationEvent(contribution_id=note.id, actor_id=archivist.id,
+                                       action="approve", from_status="pending",
+                                       to_status="approved"))
+        db.session.commit()
+        for statement in ("UPDATE moderation_events SET reason = 'rewritten'",
+                          "DELETE FROM moderation_events"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        assert db.session.scalar(sa.select(ModerationEvent.reason)) == ""
