@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from archive.i18n_words import N_
+
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside debug/demo/test
 
 
@@ -60,14 +62,15 @@ class Config:
     ARCHIVE_NAME = "Recollect Community Archive"
 
     # Moderation. Rejection reasons offered to archivists: code -> text the contributor sees.
-    # From the environment as "code=Text;code=Text".
+    # From the environment as "code=Text;code=Text". These defaults are translated where pages
+    # show them (N_ only marks them); reasons set in the environment are shown as written.
     REJECTION_REASONS = {
-        "not_about_photo": "The note is not about this photograph.",
-        "incorrect": "The archive could check the facts, and they do not match its records.",
-        "unverifiable": "The archive could not confirm what the note says.",
-        "duplicate": "Someone had already told us the same thing.",
-        "personal_data": "The note holds personal details we cannot publish.",
-        "inappropriate": "The note breaks the site's rules for respectful discussion.",
+        "not_about_photo": N_("The note is not about this photograph."),
+        "incorrect": N_("The archive could check the facts, and they do not match its records."),
+        "unverifiable": N_("The archive could not confirm what the note says."),
+        "duplicate": N_("Someone had already told us the same thing."),
+        "personal_data": N_("The note holds personal details we cannot publish."),
+        "inappropriate": N_("The note breaks the site's rules for respectful discussion."),
     }
     # The queue counts each status exactly up to this many, then shows "10,000+": the page
     # stays as fast with a hundred thousand notes as with a hundred.

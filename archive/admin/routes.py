@@ -8,7 +8,7 @@ from archive.admin import bp
 from archive.admin.forms import AccountForm, NewAccountForm
 from archive.admin.services import all_users, update_account
 from archive.auth.decorators import role_required
-from archive.auth.services import UserError, create_user
+from archive.auth.services import UserError, as_sentence, create_user
 from archive.extensions import db
 from archive.models import Role, User
 
@@ -36,7 +36,7 @@ def create():
                                form.display_name.data)
         except UserError as error:
             db.session.rollback()
-            form.password.errors.append(str(error).capitalize() + ".")
+            form.password.errors.append(as_sentence(str(error)))
         else:
             db.session.commit()
             flash(_("Account created for %(email)s (%(role)s).", email=user.email,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from archive.auth.services import UserError, end_sessions
 from archive.extensions import db
@@ -37,11 +38,11 @@ def update_account(user: User, *, role: Role, active: bool, display_name: str,
     losing_admin = user.role is Role.ADMIN and user.active and (role is not Role.ADMIN
                                                                  or not active)
     if losing_admin and user.id == acting_admin.id:
-        raise UserError("You cannot remove your own administrator rights or deactivate "
-                        "yourself; ask another administrator.")
+        raise UserError(_("You cannot remove your own administrator rights or deactivate "
+                          "yourself; ask another administrator."))
     if losing_admin and _other_active_admins(user) == 0:
-        raise UserError("This is the last active administrator; make someone else an "
-                        "administrator first.")
+        raise UserError(_("This is the last active administrator; make someone else an "
+                          "administrator first."))
     deactivated = user.active and not active
     log.info("account %s changed by %s: role %s→%s, active %s→%s", user.id, acting_admin.id,
              user.role.value, role.value, user.active, active)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from archive.auth import bp
 from archive.auth.decorators import public, role_required
-from archive.auth.services import UserError, create_user
+from archive.auth.services import UserError, as_sentence, create_user
 from archive.extensions import db, limiter
 from archive.models import Contribution, Role, User
 
@@ -55,7 +55,7 @@ def register():
                                    display_name=form.display_name.data.strip())
             except UserError as error:
                 db.session.rollback()
-                form.password.errors.append(str(error).capitalize() + ".")
+                form.password.errors.append(as_sentence(str(error)))
             else:
                 db.session.commit()
                 login_user(user)
@@ -77,5 +77,6 @@ def my_contributions():
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())
         .limit(500)
     ))
-    reasons = {n.id: rejection_text(n) for n in notes if n.status.value == "rejected"}
+    reasons = {n.id: rejection_text(n, translate=True) for n in notes
+               if n.status.value == "rejected"}
     return render_template("auth/my_contributions.html", notes=notes, reasons=reasons)

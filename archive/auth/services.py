@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from archive.extensions import db
+from archive.i18n_words import N_
 from archive.models import Role, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -18,8 +19,51 @@ MIN_PASSWORD_SCORE = 3
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
 
 
+# zxcvbn's warnings are English only. Each one it can give, as our hint says it (lower case,
+# no full stop), marked for translation; a warning not listed here (a newer zxcvbn) is shown
+# only to people reading the site in English.
+PASSWORD_HINTS = frozenset({
+    N_("straight rows of keys are easy to guess"),
+    N_("short keyboard patterns are easy to guess"),
+    N_('repeats like "aaa" are easy to guess'),
+    N_('repeats like "abcabcabc" are only slightly harder to guess than "abc"'),
+    N_('sequences like "abc" or "6543" are easy to guess'),
+    N_("recent years are easy to guess"),
+    N_("dates are often easy to guess"),
+    N_("this is a top-10 common password"),
+    N_("this is a top-100 common password"),
+    N_("this is a very common password"),
+    N_("this is similar to a commonly used password"),
+    N_("a word by itself is easy to guess"),
+    N_("names and surnames by themselves are easy to guess"),
+    N_("common names and surnames are easy to guess"),
+})
+
+
 class UserError(ValueError):
-    pass
+    """A change to an account that breaks a rule. The message is in the reader's language
+    (English outside a request); :func:`as_sentence` makes a sentence of the lower-case ones
+    (the password rules), which commands show as they are."""
+
+
+def as_sentence(message: str) -> str:
+    """``message`` as a sentence: its first letter in upper case (the rest unchanged, names
+    and all) and a full stop at the end."""
+    message = message.strip()
+    if not message:
+        return message
+    return message[0].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
+
+
+def _password_hint(warning: str) -> str:
+    """zxcvbn's ``warning`` in the page's language, or "" when we have no translation of it."""
+    hint = (warning or "").strip().rstrip(".").lower()
+    if not hint:
+        return ""
+    if hint in PASSWORD_HINTS:
+        return gettext(hint)
+    locale = get_locale()
+    return hint if locale is None or locale.language == "en" else ""
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -47,7 +91,7 @@ def password_problem(password: str, *, personal: tuple[str, ...] = ()) -> str | 
     # zxcvbn only looks at the first 100 characters: longer passwords are long enough.
     result = zxcvbn(password[:100], user_inputs=words)
     if result["score"] < MIN_PASSWORD_SCORE:
-        hint = (result["feedback"].get("warning") or "").rstrip(".").lower()
+        hint = _password_hint(result["feedback"].get("warning") or "")
         because = f" ({hint})" if hint else ""
         return gettext("the password is too easy to guess%(because)s; try a few unrelated words",
                        because=because)
@@ -77,12 +121,12 @@ def end_sessions(user: User) -> None:
 def create_user(email: str, password: str, role: Role, display_name: str = "") -> User:
     email = email.strip().lower()
     if "@" not in email:
-        raise UserError(f"{email!r} is not an email address")
+        raise UserError(gettext("“%(email)s” is not an email address", email=email))
     problem = password_problem(password, personal=(email, display_name))
     if problem:
         raise UserError(problem)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise UserError(f"a user with the email {email} already exists")
+        raise UserError(gettext("a user with the email %(email)s already exists", email=email))
     user = User(email=email, role=role, display_name=display_name or email.split("@")[0])
     user.set_password(password)
     db.session.add(user)

@@ -127,7 +127,8 @@ def edit_item(identifier: str):
 def _add_error(form: ItemForm, field, exc: Exception) -> None:
     message = str(exc)
     if field is form.image:
-        message = f"This file cannot be used: {message}. Nothing was saved; choose another file."
+        message = _("This file cannot be used: %(problem)s. Nothing was saved; choose another "
+                    "file.", problem=message)
     target = field if field is not None else form.title
     target.errors = [*target.errors, message]
 

@@ -1,6 +1,7 @@
 """The rules for changing catalogue records, shared by the browser forms and the CSV import.
 
-Services flush; the view or command that called them commits.
+Services flush; the view or command that called them commits. Their messages are in the
+curator's language on the pages, and in English in the import's report (no request there).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
@@ -57,29 +59,30 @@ def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS) -> StoredI
             with PILImage.open(source) as im:
                 width, height = im.size
             if width * height > max_pixels:
-                raise CatalogueError(f"too many pixels ({width}x{height}; the limit is "
-                                     f"{max_pixels:,})")
+                raise CatalogueError(_(
+                    "too many pixels (%(width)dx%(height)d; the limit is %(limit)s)",
+                    width=width, height=height, limit=f"{max_pixels:,}"))
             return store_image(source, media_root)
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as exc:
-        raise CatalogueError("too many pixels to be processed safely") from exc
+        raise CatalogueError(_("too many pixels to be processed safely")) from exc
     except UnidentifiedImageError as exc:
-        raise CatalogueError("not an image") from exc
+        raise CatalogueError(_("not an image")) from exc
     except ImageError as exc:
-        message = str(exc)
-        raise CatalogueError("not an image" if message == "the file is not an image"
-                             else message) from exc
+        not_an_image = isinstance(exc.__cause__, UnidentifiedImageError)
+        raise CatalogueError(_("not an image") if not_an_image else str(exc)) from exc
     except OSError as exc:
-        raise CatalogueError(f"unreadable image ({exc})") from exc
+        raise CatalogueError(_("unreadable image (%(error)s)", error=exc)) from exc
 
 
 def check_identifier(identifier: str) -> str:
     identifier = (identifier or "").strip()
     if not identifier:
-        raise CatalogueError("missing identifier")
+        raise CatalogueError(_("missing identifier"))
     if not IDENTIFIER.fullmatch(identifier):
-        raise CatalogueError(
+        raise CatalogueError(_(
             "an identifier is up to 100 letters, digits, dots, hyphens and underscores, "
-            f"starting with a letter or digit (got {identifier[:40]!r})")
+            "starting with a letter or digit (got %(identifier)s)",
+            identifier=repr(identifier[:40])))
     return identifier
 
 
@@ -90,11 +93,12 @@ def item_by_identifier(identifier: str) -> Item | None:
 def collection_for(slug: str, *, create: bool = False) -> Collection:
     slug = (slug or "").strip().lower()
     if not SLUG.fullmatch(slug):
-        raise CatalogueError(f"unknown collection {slug!r}" if slug else "missing collection")
+        raise CatalogueError(_("unknown collection %(slug)s", slug=repr(slug)) if slug
+                             else _("missing collection"))
     collection = db.session.scalar(sa.select(Collection).where(Collection.slug == slug))
     if collection is None:
         if not create:
-            raise CatalogueError(f"unknown collection {slug!r}")
+            raise CatalogueError(_("unknown collection %(slug)s", slug=repr(slug)))
         collection = Collection(slug=slug, title=slug.replace("-", " ").capitalize(),
                                 description="")
         db.session.add(collection)
@@ -121,7 +125,7 @@ def update_record(item: Item, values: Mapping[str, object], *, user: User | None
         if new == old:
             continue
         if name == "title" and not new:
-            raise CatalogueError("missing title")
+            raise CatalogueError(_("missing title"))
         setattr(item, name, new)
         changed = True
         if name == "date_text":
@@ -143,10 +147,11 @@ def create_item(identifier: str, collection: Collection, values: Mapping[str, ob
                 user: User | None = None) -> Item:
     identifier = check_identifier(identifier)
     if item_by_identifier(identifier) is not None:
-        raise CatalogueError(f"the identifier {identifier} is already used")
+        raise CatalogueError(_("the identifier %(identifier)s is already used",
+                               identifier=identifier))
     title = clean_text(str(values.get("title") or ""), multiline=False)
     if not title:
-        raise CatalogueError("missing title")
+        raise CatalogueError(_("missing title"))
     item = Item(identifier=identifier, collection_id=collection.id, title=title)
     db.session.add(item)
     update_record(item, values)
@@ -201,7 +206,7 @@ def add_image(item: Item, new: NewImage) -> Image:
 def remove_image(item: Item, image_id: int) -> None:
     image = next((i for i in item.images if i.id == image_id), None)
     if image is None:
-        raise CatalogueError("that image is not part of this record")
+        raise CatalogueError(_("that image is not part of this record"))
     item.images.remove(image)
     item.mark_changed()
     db.session.flush()

@@ -7,6 +7,7 @@ documents; OAI-PMH harvesters see it as a deleted record, so its datestamp moves
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from archive.extensions import db
 from archive.models import Item, Role, User, utcnow
@@ -20,7 +21,7 @@ class WithdrawalError(Exception):
 
 def _check_curator(user: User) -> None:
     if not user.has_role(Role.CURATOR):
-        raise WithdrawalError("Only curators can withdraw or restore items.")
+        raise WithdrawalError(_("Only curators can withdraw or restore items."))
 
 
 def withdraw_item(item: Item, curator: User, *, reason: str) -> Item:
@@ -28,9 +29,10 @@ def withdraw_item(item: Item, curator: User, *, reason: str) -> Item:
     _check_curator(curator)
     reason = (reason or "").strip()
     if not reason:
-        raise WithdrawalError("Say why the item is withdrawn.")
+        raise WithdrawalError(_("Say why the item is withdrawn."))
     if len(reason) > REASON_MAX_LENGTH:
-        raise WithdrawalError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+        raise WithdrawalError(_("Keep the reason under %(num)d characters.",
+                                num=REASON_MAX_LENGTH))
     now = utcnow()
     result = db.session.execute(
         sa.update(Item)
@@ -40,7 +42,7 @@ def withdraw_item(item: Item, curator: User, *, reason: str) -> Item:
     )
     db.session.refresh(item)
     if result.rowcount != 1:
-        raise WithdrawalError("This item is already withdrawn.")
+        raise WithdrawalError(_("This item is already withdrawn."))
     db.session.flush()
     return item
 
@@ -57,7 +59,7 @@ def restore_item(item: Item, curator: User) -> Item:
     )
     db.session.refresh(item)
     if result.rowcount != 1:
-        raise WithdrawalError("This item is not withdrawn.")
+        raise WithdrawalError(_("This item is not withdrawn."))
     db.session.flush()
     return item
 

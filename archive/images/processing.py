@@ -1,4 +1,4 @@
-"""Image processing: plain functions over Pillow and paths (no Flask).
+"""Image processing: plain functions over Pillow and paths (no Flask app needed).
 
 An original is stored unchanged under ``originals/``; its derivatives are JPEGs whose longest
 edge is one of ``DERIVATIVE_EDGES`` (never larger than the original), written under
@@ -6,6 +6,9 @@ edge is one of ``DERIVATIVE_EDGES`` (never larger than the original), written un
 whole set is what the IIIF level 0 image service lists as its ``sizes``. Every file is named
 after the SHA-256 of the original, so identical scans are stored once and a URL always means
 the same bytes.
+
+The messages of :class:`ImageError` are in the page's language when a person uploads a file
+(Flask-Babel's ``gettext``), and in English everywhere else (commands, no request).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 THUMB_SIZE = 400
@@ -98,10 +102,14 @@ def inspect_image(path: Path, *, decode: bool = True) -> tuple[str, int, int]:
             if fmt == "MPO":  # a camera JPEG with extra pictures (depth map, preview) inside
                 fmt = "JPEG"
             if fmt not in ACCEPTED_FORMATS:
-                raise ImageError(f"{fmt or 'this'} files are not accepted; use JPEG, PNG or TIFF")
+                raise ImageError(
+                    gettext("%(format)s files are not accepted; use JPEG, PNG or TIFF",
+                            format=fmt) if fmt else
+                    gettext("files of this type are not accepted; use JPEG, PNG or TIFF"))
             width, height = im.size
             if width * height > MAX_PIXELS:
-                raise ImageError(f"the image is too large ({width}x{height} pixels)")
+                raise ImageError(gettext("the image is too large (%(width)dx%(height)d pixels)",
+                                         width=width, height=height))
             if not decode:
                 return fmt, width, height
             if fmt == "JPEG":  # decode at reduced scale: every byte is still read, in less memory
@@ -110,11 +118,11 @@ def inspect_image(path: Path, *, decode: bool = True) -> tuple[str, int, int]:
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError("the image has too many pixels to be processed safely") from exc
+        raise ImageError(gettext("the image has too many pixels to be processed safely")) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("the file is not an image") from exc
+        raise ImageError(gettext("the file is not an image")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"the image could not be read ({exc})") from exc
+        raise ImageError(gettext("the image could not be read (%(error)s)", error=exc)) from exc
     return fmt, width, height
 
 
@@ -195,9 +203,9 @@ def store_image(source: Path, media_root: Path) -> StoredImage:
                     im.draft("RGB", (DISPLAY_SIZE, DISPLAY_SIZE))  # reduced scale: less memory
                 rgb = to_srgb(im)  # decodes the whole file: catches truncated ones
     except Image.DecompressionBombError as exc:
-        raise ImageError("the image has too many pixels to be processed safely") from exc
+        raise ImageError(gettext("the image has too many pixels to be processed safely")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"the image could not be read ({exc})") from exc
+        raise ImageError(gettext("the image could not be read (%(error)s)", error=exc)) from exc
 
     original = media_root / original_rel
     if not original.exists():

@@ -6,6 +6,7 @@ Services flush; the view that called them commits.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from archive.extensions import db
 from archive.models import (
@@ -25,7 +26,7 @@ QUESTION_MAX_LENGTH = 1000
 
 def _check_staff(user: User) -> None:
     if not user.has_role(Role.ARCHIVIST):
-        raise NotAllowed("Only archivists manage the archive's questions.")
+        raise NotAllowed(_("Only archivists manage the archive's questions."))
 
 
 def ask_for_help(item: Item, question: str, user: User) -> Item:
@@ -33,9 +34,10 @@ def ask_for_help(item: Item, question: str, user: User) -> Item:
     _check_staff(user)
     question = clean_text(question)
     if not question:
-        raise ModerationError("Write the question the public should help with.")
+        raise ModerationError(_("Write the question the public should help with."))
     if len(question) > QUESTION_MAX_LENGTH:
-        raise ModerationError(f"Keep the question under {QUESTION_MAX_LENGTH} characters.")
+        raise ModerationError(_("Keep the question under %(num)d characters.",
+                                num=QUESTION_MAX_LENGTH))
     if item.needs_help and item.help_question == question and item.help_solved_at is None:
         return item
     item.needs_help = True
@@ -64,11 +66,12 @@ def mark_solved(item: Item, contribution_ids: list[int], user: User, *,
     """
     _check_staff(user)
     if not item.needs_help:
-        raise ModerationError("This photograph has no open question.")
+        raise ModerationError(_("This photograph has no open question."))
     wanted = set(contribution_ids)
     notes = [n for n in approved_notes_of(item) if n.id in wanted]
     if not notes or len(notes) != len(wanted):
-        raise ModerationError("Choose the approved note (or notes) that answered the question.")
+        raise ModerationError(_("Choose the approved note (or notes) that answered the "
+                                "question."))
     now = utcnow()
     result = db.session.execute(
         sa.update(Item)
@@ -78,7 +81,7 @@ def mark_solved(item: Item, contribution_ids: list[int], user: User, *,
     )
     db.session.refresh(item)
     if result.rowcount != 1:
-        raise ModerationError("This question was already marked solved.")
+        raise ModerationError(_("This question was already marked solved."))
     reason = clean_text(reason, multiline=False)
     for note in notes:
         note.solved_question = True
@@ -95,7 +98,7 @@ def reopen_question(item: Item, user: User) -> Item:
     """Ask the question again (the notes keep their credit for the earlier answer)."""
     _check_staff(user)
     if item.help_solved_at is None:
-        raise ModerationError("This question is not marked solved.")
+        raise ModerationError(_("This question is not marked solved."))
     item.help_solved_at = None
     item.mark_changed()
     db.session.flush()
@@ -106,7 +109,7 @@ def close_question(item: Item, user: User) -> Item:
     """Stop asking, without an answer (the question was withdrawn)."""
     _check_staff(user)
     if not item.needs_help:
-        raise ModerationError("This photograph has no open question.")
+        raise ModerationError(_("This photograph has no open question."))
     item.needs_help = False
     item.help_solved_at = None
     item.mark_changed()

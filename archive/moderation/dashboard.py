@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from archive.extensions import db
 from archive.models import ANONYMOUS_CREDIT, Contribution, ContributionStatus, User, utcnow
+from archive.templating import format_credit
 
 DECISIONS = (ContributionStatus.APPROVED, ContributionStatus.REJECTED, ContributionStatus.SPAM,
              ContributionStatus.WITHDRAWN)
@@ -81,4 +82,6 @@ def top_contributors(limit: int = 10) -> list[TopContributor]:
             (credit or "").strip() or ANONYMOUS_CREDIT, None)
         totals[key] = totals.get(key, 0) + n
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0][0]))[:limit]
-    return [TopContributor(name, user_id is not None, n) for (name, user_id), n in ranked]
+    # The anonymous credit in the page's language; names as their owners wrote them.
+    return [TopContributor(name if user_id is not None else format_credit(name),
+                           user_id is not None, n) for (name, user_id), n in ranked]

@@ -7,6 +7,7 @@ to the append-only log with no actor (the system decided), and say why.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from archive.extensions import db
 from archive.i18n_words import N_
@@ -110,17 +111,18 @@ def block_sender(contribution: Contribution, kind: BlockKind, user: User, *,
                  reason: str = "") -> Block:
     """Block the account, email address or network address that sent ``contribution``."""
     if not user.has_role(Role.ARCHIVIST):
-        raise NotAllowed("Only archivists block senders.")
+        raise NotAllowed(_("Only archivists block senders."))
     value = dict(_block_values(contribution)).get(kind)
     if not value:
-        raise ModerationError(f"This note has no {BLOCK_LABELS[kind]} to block.")
+        raise ModerationError(_("This note has no %(kind)s to block.",
+                                kind=_(BLOCK_LABELS[kind])))
     if kind is BlockKind.ACCOUNT and contribution.submitted_by_id == user.id:
-        raise NotAllowed("You cannot block yourself.")
+        raise NotAllowed(_("You cannot block yourself."))
     existing = db.session.scalar(sa.select(Block).where(
         Block.kind == kind, Block.value == value, Block.lifted_at.is_(None)))
     if existing is not None:
-        raise ModerationError(f"That {BLOCK_LABELS[kind]} is already blocked (block "
-                              f"#{existing.id}).")
+        raise ModerationError(_("That %(kind)s is already blocked (block #%(id)s).",
+                                kind=_(BLOCK_LABELS[kind]), id=existing.id))
     block = Block(kind=kind, value=value, reason=clean_text(reason, multiline=False)[:2000],
                   created_by_id=user.id)
     db.session.add(block)
@@ -130,14 +132,14 @@ def block_sender(contribution: Contribution, kind: BlockKind, user: User, *,
 
 def lift_block(block: Block, user: User) -> Block:
     if not user.has_role(Role.ARCHIVIST):
-        raise NotAllowed("Only archivists lift blocks.")
+        raise NotAllowed(_("Only archivists lift blocks."))
     result = db.session.execute(
         sa.update(Block).where(Block.id == block.id, Block.lifted_at.is_(None))
         .values(lifted_at=utcnow(), lifted_by_id=user.id)
         .execution_options(synchronize_session=False))
     db.session.refresh(block)
     if result.rowcount != 1:
-        raise ModerationError("This block was already lifted.")
+        raise ModerationError(_("This block was already lifted."))
     return block
 
 

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext
 
 from archive.extensions import db
 from archive.models import Contribution, ContributionStatus, utcnow
@@ -25,10 +26,18 @@ ANNOUNCED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED,
              ContributionStatus.WITHDRAWN)
 
 
-def rejection_text(contribution: Contribution) -> str:
-    """The reason a contributor is given for a rejection: the chosen one, then the archivist's."""
+def rejection_text(contribution: Contribution, *, translate: bool = False) -> str:
+    """The reason a contributor is given for a rejection: the chosen one, then the archivist's.
+
+    With ``translate``, the chosen reason is in the page's language when the archive has a
+    translation of it (emails stay in English: the contributor's language is not known).
+    The archivist's own words are never translated.
+    """
     reasons = current_app.config.get("REJECTION_REASONS") or {}
-    parts = [reasons.get(contribution.rejection_code, "")] if contribution.rejection_code else []
+    chosen = reasons.get(contribution.rejection_code, "") if contribution.rejection_code else ""
+    if chosen and translate:
+        chosen = gettext(chosen)
+    parts = [chosen] if chosen else []
     if contribution.decision_reason:
         parts.append(contribution.decision_reason)
     return " ".join(p for p in parts if p)

@@ -72,13 +72,23 @@ QUEUE_PARAMS = ("after", "status", "collection", "item", "help", "who", "q")
 
 
 def describe_age(since: datetime, now: datetime | None = None) -> str:
-    """``3 days``, ``5 hours``, ``12 minutes``: how long a note has waited."""
+    """``3 days``, ``5 hours``, ``12 minutes``: how long a note has waited, in the page's
+    language."""
     seconds = max(int(((now or utcnow()) - since).total_seconds()), 0)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return "less than a minute"
+    if seconds >= 86400:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    if seconds >= 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return _("less than a minute")
+
+
+def _reasons() -> dict[str, str]:
+    """The configured rejection reasons, by code, in the page's language where the archive
+    has a translation of them (the default ones); others as configured."""
+    return {code: _(text) if text else text
+            for code, text in current_app.config["REJECTION_REASONS"].items()}
 
 
 def _decision_form(**kwargs) -> DecisionForm:
@@ -96,19 +106,21 @@ def _queue_filter(args) -> tuple[QueueFilter, list[str]]:
         status = ContributionStatus(args.get("status") or "pending")
     except ValueError:
         status = ContributionStatus.PENDING
-        problems.append("Unknown status: showing pending notes.")
+        problems.append(_("Unknown status: showing pending notes."))
     collection_id = item_id = None
     if args.get("collection"):
         collection_id = db.session.scalar(
             sa.select(Collection.id).where(Collection.slug == args["collection"][:100]))
         if collection_id is None:
-            problems.append(f"There is no collection “{args['collection'][:100]}”.")
+            problems.append(_("There is no collection “%(slug)s”.",
+                              slug=args["collection"][:100]))
             collection_id = -1
     if args.get("item"):
         item_id = db.session.scalar(
             sa.select(Item.id).where(Item.identifier == args["item"].strip()[:100]))
         if item_id is None:
-            problems.append(f"No photograph has the reference “{args['item'][:100]}”.")
+            problems.append(_("No photograph has the reference “%(reference)s”.",
+                              reference=args["item"][:100]))
             item_id = -1
     return QueueFilter(status=status, collection_id=collection_id, item_id=item_id,
                        help_only=args.get("help") == "1",
@@ -132,7 +144,7 @@ def queue():
         statuses=list(ContributionStatus), args=request.args,
         status_params={k: v for k, v in params.items() if k != "status"},
         oldest_age=describe_age(page.oldest_pending) if page.oldest_pending else "",
-        reasons=current_app.config["REJECTION_REASONS"], bulk_form=BulkForm(
+        reasons=_reasons(), bulk_form=BulkForm(
             rejection_reasons=current_app.config["REJECTION_REASONS"]))
 
 
@@ -171,9 +183,9 @@ def _contribution_page(contribution: Contribution, *, status: int = 200, **forms
         "moderation/contribution.html", contribution=contribution,
         history=contribution_history(contribution), diff=diff,
         enrichments=enrichments_from(contribution), blocks=blocks_for(contribution),
-        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS,
-        reasons=current_app.config["REJECTION_REASONS"],
-        rejection=rejection_text(contribution), revert_form=EmptyForm(), **forms), status
+        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS, reasons=_reasons(),
+        rejection=rejection_text(contribution, translate=True), revert_form=EmptyForm(),
+        **forms), status
 
 
 @bp.get("/contributions/<int:contribution_id>")
@@ -206,8 +218,8 @@ def decide_contribution(contribution_id: int):
             approve_contribution(contribution, current_user, apply=form.suggestions_to_apply(),
                                  reason=form.reason.data or "", edited_text=edited or None)
         elif edited:
-            raise ModerationError("You changed the text: approve the note with your edit, or "
-                                  "reject it as written.")
+            raise ModerationError(_("You changed the text: approve the note with your edit, "
+                                    "or reject it as written."))
         else:
             decide(contribution, current_user, ACTIONS[form.action.data],
                    reason=form.reason.data or "",
@@ -324,8 +336,8 @@ def bulk():
     form = BulkForm(rejection_reasons=reasons)
     back = _back_to_queue(request.form)
     if not form.validate_on_submit():
-        errors = form.ids.errors or ["That selection could not be read; please try again."]
-        flash(errors[0], "error")
+        errors = form.ids.errors or [_("That selection could not be read; please try again.")]
+        flash(str(errors[0]), "error")
         return redirect(back, code=303)
     notes = list(db.session.scalars(
         sa.select(Contribution).where(Contribution.id.in_(form.ids.data))
@@ -333,7 +345,7 @@ def bulk():
     to_status = ACTIONS[form.action.data]
     if form.confirm.data != "yes":
         return render_template("moderation/bulk_confirm.html", form=form, notes=notes,
-                               to_status=to_status, reasons=reasons,
+                               to_status=to_status, reasons=_reasons(),
                                params=_queue_params(request.form))
     result = bulk_decide(notes, current_user, to_status, reason=form.reason.data or "",
                          rejection_code=form.rejection_code.data or "")
@@ -346,7 +358,7 @@ def bulk():
             "rejected": ngettext("%(num)d note rejected.", "%(num)d notes rejected.", count),
             "spam": ngettext("%(num)d note spam.", "%(num)d notes spam.", count),
         }
-        flash(decided.get(to_status.value) or f"{count} notes {to_status.value}.", "success")
+        flash(decided[to_status.value], "success")
     for note, message in result.skipped:
         flash(_("Note #%(id)s skipped: %(reason)s", id=note.id, reason=message), "warning")
     return redirect(back, code=303)
@@ -362,7 +374,8 @@ def _date_arg(name: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        problems.append(f"“{raw[:20]}” is not a date (write it as 2024-03-31).")
+        problems.append(_("“%(value)s” is not a date (write it as 2024-03-31).",
+                          value=raw[:20]))
         return None
 
 
@@ -373,7 +386,7 @@ def log():
     actor = request.args.get("actor", "")
     action = request.args.get("action", "")
     if action and action not in ACTION_LABELS:
-        problems.append("Unknown action: showing every action.")
+        problems.append(_("Unknown action: showing every action."))
         action = ""
     filters = LogFilter(actor_id=int(actor) if actor.isdigit() and len(actor) < 10 else None,
                         action=action, since=_date_arg("since", problems),

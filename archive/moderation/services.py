@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
 
 from archive.dates import year_range
 from archive.extensions import db
+from archive.i18n_words import N_
 from archive.models import (
     Contribution,
     ContributionStatus,
@@ -45,18 +48,39 @@ class ModerationError(Exception):
     """A decision that cannot be taken. The message is fit to show the archivist."""
 
 
+# One sentence per status, so that each language can say it its own way.
+_ALREADY_DECIDED = {
+    ContributionStatus.APPROVED: N_(
+        "This note was already approved by %(who)s at %(time)s on %(date)s (UTC)."),
+    ContributionStatus.REJECTED: N_(
+        "This note was already rejected by %(who)s at %(time)s on %(date)s (UTC)."),
+    ContributionStatus.SPAM: N_(
+        "This note was already spam by %(who)s at %(time)s on %(date)s (UTC)."),
+    ContributionStatus.WITHDRAWN: N_(
+        "This note was already withdrawn by %(who)s at %(time)s on %(date)s (UTC)."),
+}
+
+
 class AlreadyDecided(ModerationError):
     def __init__(self, contribution: Contribution):
         self.contribution = contribution
-        who = contribution.decided_by.display_name if contribution.decided_by else "the system"
-        super().__init__(
-            f"This note was already {contribution.status.value} by {who}"
-            f" at {contribution.decided_at:%H:%M on %d %b %Y} (UTC)."
-        )
+        who = (contribution.decided_by.display_name if contribution.decided_by
+               else _("the system"))
+        message = _ALREADY_DECIDED.get(
+            contribution.status,
+            N_("This note was already decided by %(who)s at %(time)s on %(date)s (UTC)."))
+        decided_at = contribution.decided_at
+        super().__init__(_(message, who=who, time=format_time(decided_at, "HH:mm"),
+                           date=format_date(decided_at, "dd MMM y")))
 
 
 class NotAllowed(ModerationError):
     pass
+
+
+def _cannot_moderate(moderator: User) -> NotAllowed:
+    return NotAllowed(_("You cannot moderate a note you submitted yourself.")
+                      if moderator.active else _("Your account cannot moderate."))
 
 
 def decide(
@@ -76,17 +100,13 @@ def decide(
     one of the configured reasons.
     """
     if not contribution.can_moderate(moderator):
-        raise NotAllowed(
-            "You cannot moderate a note you submitted yourself."
-            if moderator.active
-            else "Your account cannot moderate."
-        )
+        raise _cannot_moderate(moderator)
     if to_status not in ACTIONS.values():
-        raise ModerationError(f"Unknown decision: {to_status}")
+        raise ModerationError(_("Unknown decision: %(decision)s", decision=to_status))
     if edited_body is not None and to_status is not ContributionStatus.APPROVED:
-        raise ModerationError("Only an approval can change the text of a note.")
+        raise ModerationError(_("Only an approval can change the text of a note."))
     if rejection_code and to_status is not ContributionStatus.REJECTED:
-        raise ModerationError("A rejection reason goes with a rejection only.")
+        raise ModerationError(_("A rejection reason goes with a rejection only."))
     now = utcnow()
     reason = (reason or "").strip()
     values = {"status": to_status, "decided_at": now, "decided_by_id": moderator.id,
@@ -137,8 +157,8 @@ def approve_contribution(
     if edited_text is not None:
         edited_body = clean_text(edited_text)
         if not edited_body:
-            raise ModerationError("The edited text is empty: approve the note as written, "
-                                  "or reject it.")
+            raise ModerationError(_("The edited text is empty: approve the note as written, "
+                                    "or reject it."))
         if edited_body == contribution.body:
             edited_body = None
     decide(contribution, moderator, ContributionStatus.APPROVED, reason=reason,
@@ -162,9 +182,9 @@ def mark_spam(contribution: Contribution, moderator: User, *, reason: str = ""):
 def apply_suggestion(contribution: Contribution, suggestion: str, user: User) -> Enrichment | None:
     """Copy one suggested field of an approved note into the item's record, with provenance."""
     if contribution.status is not ContributionStatus.APPROVED:
-        raise ModerationError("Only approved notes can change the record.")
+        raise ModerationError(_("Only approved notes can change the record."))
     if suggestion not in SUGGESTION_FIELDS:
-        raise ModerationError(f"Unknown suggestion: {suggestion}")
+        raise ModerationError(_("Unknown suggestion: %(suggestion)s", suggestion=suggestion))
     source_attr, field = SUGGESTION_FIELDS[suggestion]
     value = getattr(contribution, source_attr).strip()
     if not value:
@@ -185,8 +205,9 @@ def apply_suggestion(contribution: Contribution, suggestion: str, user: User) ->
     return apply_enrichment(item, field, value, user, contribution=contribution)
 
 
-FIELD_LABELS = {"date_text": "date", "place": "place", "people": "people shown",
-                "subjects": "subjects"}
+# English here; translated when a message names them.
+FIELD_LABELS = {"date_text": N_("date"), "place": N_("place"), "people": N_("people shown"),
+                "subjects": N_("subjects")}
 
 
 class RecordChanged(ModerationError):
@@ -211,7 +232,7 @@ def apply_enrichment(
     ``years`` when the archivist gave it, else read from the text.
     """
     if field not in Item.ENRICHABLE_FIELDS:
-        raise ModerationError(f"The field {field!r} cannot be enriched.")
+        raise ModerationError(_("The field “%(field)s” cannot be enriched.", field=field))
     new_value = clean_text(new_value, multiline=field in ("people", "subjects"))
     old_value = (getattr(item, field) or "") if expected_old is None else expected_old
     if old_value == new_value and years is None:
@@ -223,7 +244,7 @@ def apply_enrichment(
         new_years = years if years is not None else year_range(new_value)
         earliest, latest = new_years
         if earliest is not None and latest is not None and earliest > latest:
-            raise ModerationError("The earliest year must not be after the latest year.")
+            raise ModerationError(_("The earliest year must not be after the latest year."))
         if old_value == new_value and old_years == tuple(new_years):
             return None
         values.update(date_earliest=earliest, date_latest=latest)
@@ -237,11 +258,11 @@ def apply_enrichment(
     )
     db.session.refresh(item)
     if result.rowcount != 1:
-        raise RecordChanged(
-            f"The {FIELD_LABELS[field]} of “{item.title}” was changed by someone else meanwhile"
-            f" (it now reads “{getattr(item, field) or 'blank'}”). Nothing was overwritten:"
-            " look at the record again."
-        )
+        raise RecordChanged(_(
+            "The %(field)s of “%(title)s” was changed by someone else meanwhile (it now reads "
+            "“%(value)s”). Nothing was overwritten: look at the record again.",
+            field=_(FIELD_LABELS[field]), title=item.title,
+            value=getattr(item, field) or _("blank")))
     enrichment = Enrichment(
         item_id=item.id,
         field=field,
@@ -271,9 +292,9 @@ def enrich_from_note(
     All or nothing: if one field changed meanwhile, the caller rolls back and none is applied.
     """
     if contribution.status is not ContributionStatus.APPROVED:
-        raise ModerationError("Only approved notes can change the record.")
+        raise ModerationError(_("Only approved notes can change the record."))
     if not user.has_role(Role.ARCHIVIST):
-        raise NotAllowed("Only archivists change the record.")
+        raise NotAllowed(_("Only archivists change the record."))
     applied = []
     for field, (seen, new_value) in changes.items():
         enrichment = apply_enrichment(
@@ -291,9 +312,9 @@ def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
     lost silently) or when it was already reverted; both checks are conditional UPDATEs.
     """
     if not user.has_role(Role.ARCHIVIST):
-        raise NotAllowed("Only archivists change the record.")
+        raise NotAllowed(_("Only archivists change the record."))
     if enrichment.is_reverted:
-        raise ModerationError("This change was already reverted.")
+        raise ModerationError(_("This change was already reverted."))
     item = db.session.get(Item, enrichment.item_id)
     years = None
     if enrichment.field == "date_text" and (enrichment.old_date_earliest is not None
@@ -311,7 +332,7 @@ def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise ModerationError("This change was already reverted.")
+        raise ModerationError(_("This change was already reverted."))
     if revert is None:  # the values were equal: still record the revert
         revert = Enrichment(item_id=item.id, field=enrichment.field,
                             old_value=enrichment.new_value, new_value=enrichment.old_value,
@@ -324,15 +345,22 @@ def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
     return revert
 
 
+_NOT_WITHDRAWABLE = {
+    ContributionStatus.PENDING: N_("Only an approved note can be withdrawn; this one is pending."),
+    ContributionStatus.REJECTED: N_(
+        "Only an approved note can be withdrawn; this one is rejected."),
+    ContributionStatus.SPAM: N_("Only an approved note can be withdrawn; this one is spam."),
+}
+
+
 def withdraw_contribution(contribution: Contribution, moderator: User, *, reason: str,
                           revert_enrichments: bool = False) -> Contribution:
     """Take an approved note down: it leaves the item page and the exports (which record it)."""
     if not contribution.can_moderate(moderator):
-        raise NotAllowed("You cannot moderate a note you submitted yourself."
-                         if moderator.active else "Your account cannot moderate.")
+        raise _cannot_moderate(moderator)
     reason = (reason or "").strip()
     if not reason:
-        raise ModerationError("Say why the note is withdrawn: the reason is kept in the log.")
+        raise ModerationError(_("Say why the note is withdrawn: the reason is kept in the log."))
     now = utcnow()
     result = db.session.execute(
         sa.update(Contribution)
@@ -347,8 +375,9 @@ def withdraw_contribution(contribution: Contribution, moderator: User, *, reason
     if result.rowcount != 1:
         if contribution.status is ContributionStatus.WITHDRAWN:
             raise AlreadyDecided(contribution)
-        raise ModerationError(f"Only an approved note can be withdrawn; this one is "
-                              f"{contribution.status.value}.")
+        message = _NOT_WITHDRAWABLE.get(contribution.status,
+                                        N_("Only an approved note can be withdrawn."))
+        raise ModerationError(_(message))
     db.session.add(ModerationEvent(
         contribution_id=contribution.id, actor_id=moderator.id, action="withdraw",
         from_status=ContributionStatus.APPROVED.value,
@@ -460,7 +489,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        stamp_text, _, ident_text = base64.urlsafe_b64decode(padded).decode().partition("|")
+        stamp_text, _sep, ident_text = base64.urlsafe_b64decode(padded).decode().partition("|")
         stamp, ident = datetime.fromisoformat(stamp_text), int(ident_text)
         if stamp.tzinfo is None or not 0 <= ident <= _MAX_ID:
             return None

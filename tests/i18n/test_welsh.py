@@ -7,7 +7,9 @@ Python code that has no Welsh translation fails here.
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,224 @@ def test_machine_formats_are_not_translated(client, world):
         assert welsh_body == client.get(path, headers=english).get_data(), path
         client.set_cookie("lang", "cy")
     assert TITLE in client.get(f"/iiif/{world.identifier}/manifest").get_data(as_text=True)
+
+
+# --- messages built in Python: flashes, form errors, figures -------------------------------------
+
+DECIDED_AT = datetime(2024, 3, 1, 9, 5, tzinfo=UTC)
+
+
+def _cy(text: str) -> str:
+    """Welsh as the catalogue writes it: with the typographic apostrophe."""
+    return text.replace("'", APOSTROPHE)
+
+
+def _client(app, user=None, *, lang: str):
+    client = app.test_client(user=user)
+    client.set_cookie("lang", lang)
+    return client
+
+
+@pytest.fixture
+def ada(make_user):
+    return make_user("archivist", display_name="Ada Archivist")
+
+
+@pytest.mark.parametrize(("lang", "wanted", "unwanted"), [
+    ("en", "This note was already rejected by Ada Archivist at 09:05 on 01 Mar 2024 (UTC).",
+     "Roedd y nodyn"),
+    ("cy", _cy("Roedd y nodyn hwn eisoes wedi'i wrthod gan Ada Archivist am 09:05 ar 01 Maw "
+               "2024 (UTC)."), "already rejected"),
+])
+def test_a_decision_on_a_decided_note_is_refused_in_the_page_language(
+        app, ada, make_user, make_item, make_contribution, lang, wanted, unwanted):
+    note = make_contribution(make_item(with_image=False), status="rejected", decided_by=ada,
+                             decided_at=DECIDED_AT)
+    client = _client(app, make_user("archivist"), lang=lang)
+
+    response = client.post(f"/moderation/contributions/{note.id}/decide",
+                           data={"action": "approve"}, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert wanted in response.text
+    assert unwanted not in response.text
+
+
+@pytest.mark.parametrize(("lang", "wanted", "unwanted"), [
+    ("en", "The edited text is empty: approve the note as written, or reject it.",
+     _cy("Mae'r testun")),
+    ("cy", _cy("Mae'r testun wedi'i olygu yn wag: cymeradwywch y nodyn fel y'i hysgrifennwyd, "
+               "neu gwrthodwch ef."), "The edited text is empty"),
+])
+def test_an_emptied_text_is_refused_in_the_page_language(app, ada, make_item, make_contribution,
+                                                         lang, wanted, unwanted):
+    note = make_contribution(make_item(with_image=False), body="Kirkgate in 1931.")
+    client = _client(app, ada, lang=lang)
+
+    response = client.post(f"/moderation/contributions/{note.id}/decide", data={
+        "action": "approve", "edited_text": "  \n ", "from": "contribution"})
+
+    assert response.status_code == 409
+    assert wanted in response.text
+    assert unwanted not in response.text
+
+
+@pytest.mark.parametrize(("lang", "wanted"), [
+    ("en", "The oldest was sent 3 days ago"),
+    ("cy", "Anfonwyd yr hynaf 3 diwrnod yn ôl"),
+])
+def test_the_queue_says_how_long_the_oldest_note_has_waited(app, ada, make_item,
+                                                            make_contribution, lang, wanted):
+    make_contribution(make_item(with_image=False),
+                      created_at=datetime.now(UTC) - timedelta(days=3, hours=2))
+
+    html = _client(app, ada, lang=lang).get("/moderation/").text
+
+    assert wanted in html
+    assert ("3 days" in html) is (lang == "en")
+
+
+@pytest.mark.parametrize(("lang", "ages"), [
+    ("en", ["1 day", "2 hours", "1 minute", "5 minutes", "less than a minute"]),
+    ("cy", ["1 diwrnod", "2 awr", "1 munud", "5 munud", "llai na munud"]),
+])
+def test_waiting_times_are_said_with_the_language_plurals(app, lang, ages):
+    from archive.moderation.routes import describe_age
+
+    now = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+    waits = [timedelta(days=1, hours=5), timedelta(hours=2, minutes=59), timedelta(minutes=1),
+             timedelta(minutes=5, seconds=30), timedelta(seconds=20)]
+    with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        assert [describe_age(now - wait, now) for wait in waits] == ages
+
+
+PASSWORD_CASES = [
+    ("en", "short1!x", "The password must be at least 10 characters long."),
+    ("cy", "short1!x", _cy("Rhaid i'r cyfrinair fod o leiaf 10 nod o hyd.")),
+    ("en", "password123", "The password is too easy to guess (this is a very common password); "
+                          "try a few unrelated words."),
+    ("cy", "password123", _cy("Mae'r cyfrinair yn rhy hawdd ei ddyfalu (mae hwn yn gyfrinair "
+                              "cyffredin iawn); rhowch gynnig ar ychydig o eiriau digyswllt.")),
+]
+
+
+@pytest.mark.parametrize(("lang", "password", "wanted"), PASSWORD_CASES)
+def test_the_password_rules_are_told_in_the_page_language(app, lang, password, wanted):
+    client = _client(app, lang=lang)
+
+    response = client.post("/register", data={
+        "display_name": "Kim Lee", "email": "kim@example.net", "password": password,
+        "confirm": password})
+
+    assert response.status_code == 400
+    assert wanted in response.text
+    if lang == "cy":  # neither our English nor zxcvbn's
+        for english in ("The password", "too easy", "very common", "at least"):
+            assert english not in response.text
+
+
+@pytest.mark.parametrize(("lang", "password", "wanted"), PASSWORD_CASES)
+def test_an_administrator_reads_the_password_rules_in_the_page_language(
+        app, make_user, lang, password, wanted):
+    client = _client(app, make_user("admin"), lang=lang)
+
+    response = client.post("/admin/users", data={
+        "email": "new@example.org", "display_name": "New", "role": "archivist",
+        "password": password})
+
+    assert response.status_code == 400
+    assert wanted in response.text
+
+
+def test_a_password_hint_we_cannot_translate_is_kept_for_english_only(app):
+    from archive.auth.services import _password_hint
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert _password_hint("A brand new warning.") == "a brand new warning"
+        assert _password_hint("This is a top-10 common password.") == (
+            "this is a top-10 common password")
+    with app.test_request_context(headers={"Cookie": "lang=cy"}):
+        assert _password_hint("A brand new warning.") == ""
+        assert _password_hint("This is a top-10 common password.") == (
+            "mae hwn ymhlith y 10 cyfrinair mwyaf cyffredin")
+    with app.app_context():  # a command: no request, English
+        assert _password_hint("A brand new warning.") == "a brand new warning"
+
+
+@pytest.mark.parametrize(("lang", "wanted"), [
+    ("en", "You cannot remove your own administrator rights or deactivate yourself"),
+    ("cy", "Ni allwch ddileu eich hawliau gweinyddwr eich hun"),
+])
+def test_account_rules_are_told_in_the_page_language(app, make_user, lang, wanted):
+    admin = make_user("admin")
+    response = _client(app, admin, lang=lang).post(f"/admin/users/{admin.id}", data={
+        f"u{admin.id}-display_name": admin.display_name, f"u{admin.id}-role": "curator",
+        f"u{admin.id}-active": "y"}, follow_redirects=True)
+
+    assert wanted in response.text
+
+
+@pytest.mark.parametrize(("lang", "wanted"), [
+    ("en", "This file cannot be used: not an image. Nothing was saved; choose another file."),
+    ("cy", _cy("Ni ellir defnyddio'r ffeil hon: nid yw'n ddelwedd. Ni chadwyd dim; dewiswch "
+               "ffeil arall.")),
+])
+def test_an_upload_refused_on_the_curator_page_is_explained_in_the_page_language(
+        app, make_user, make_collection, lang, wanted):
+    make_collection(slug="streets", title="Streets")
+    client = _client(app, make_user("curator"), lang=lang)
+
+    response = client.post("/catalogue/items/new", data={
+        "identifier": "NEW-1", "collection": "streets", "title": "A new photograph",
+        "image": (io.BytesIO(b"just some text, named like a picture"), "photo.jpg")},
+        content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert wanted in response.text
+
+
+@pytest.mark.parametrize(("lang", "wanted"), [
+    ("en", '<option value="duplicate">Someone had already told us the same thing.</option>'),
+    ("cy", '<option value="duplicate">Roedd rhywun eisoes wedi dweud yr un peth wrthym.</option>'),
+])
+def test_the_default_rejection_reasons_are_translated(app, ada, make_item, make_contribution,
+                                                      lang, wanted):
+    make_contribution(make_item(with_image=False))
+
+    assert wanted in _client(app, ada, lang=lang).get("/moderation/").text
+
+
+def test_a_rejection_reason_of_the_archive_s_own_is_shown_as_written(make_app, make_user,
+                                                                     make_item,
+                                                                     make_contribution):
+    app = make_app(REJECTION_REASONS={"blurry": "We cannot tell from the photograph."})
+    make_contribution(make_item(with_image=False))
+    client = _client(app, make_user("archivist"), lang="cy")
+
+    assert "We cannot tell from the photograph." in client.get("/moderation/").text
+
+
+@pytest.mark.parametrize(("lang", "wanted", "unwanted"), [
+    ("en", "At least 2 photographs", "O leiaf"),
+    ("cy", "O leiaf 2 ffotograff", "At least"),
+])
+def test_a_capped_result_count_says_at_least(app, make_item, make_collection, monkeypatch,
+                                             lang, wanted, unwanted):
+    from archive.search import services
+
+    monkeypatch.setattr(services, "FACET_LIMIT", 2)
+    leeds = make_collection(slug="leeds", title="Leeds")
+    for n in range(3):
+        make_item(collection=leeds, title=f"Canal basin {n}", with_image=False)
+    client = _client(app, lang=lang)
+
+    html = client.get("/search?q=canal").text
+    heading = re.search(r'<h2 id="results-heading"[^>]*>(.*?)</h2>', html, re.S).group(1)
+
+    assert wanted in heading and unwanted not in heading
+    # Below the cap the count is exact, as before.
+    monkeypatch.setattr(services, "FACET_LIMIT", 10)
+    heading = re.search(r'<h2 id="results-heading"[^>]*>(.*?)</h2>',
+                        client.get("/search?q=canal").text, re.S).group(1)
+    assert ("3 photographs" if lang == "en" else "3 ffotograff") in heading
+    assert unwanted not in heading and wanted.split()[0] not in heading
