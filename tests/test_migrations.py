@@ -43,8 +43,8 @@ def empty_database_url(request, tmp_path):
 
 def _outside_the_models(name, type_, parent_names) -> bool:
     """Search objects that only the migrations make, in each database's own SQL: the FTS5
-    table with its shadow tables (SQLite) and the GIN expression index (PostgreSQL)."""
-    return not (name or "").startswith(("items_fts", "ix_items_search"))
+    table with its shadow tables (SQLite), the tsvector column and its GIN index (PostgreSQL)."""
+    return not (name or "").startswith(("items_fts", "ix_items_search", "search_vector"))
 
 
 def _schema_differences(app) -> list:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -14,7 +13,7 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from archive.extensions import db
-from archive.models import Collection, Item
+from archive.models import Collection, Image, Item
 from archive.search.backends import backend_for, query_terms
 
 PUBLIC = Item.withdrawn_at.is_(None)
@@ -57,9 +56,34 @@ class FacetValue:
     selected: bool
 
 
+class HitImage(NamedTuple):
+    thumb_path: str
+    display_path: str
+    width: int
+    height: int
+
+
+class HitCollection(NamedTuple):
+    title: str
+
+
+@dataclass(frozen=True)
+class HitItem:
+    """What a result shows of an item, read without building the item itself."""
+
+    identifier: str
+    title: str
+    date_text: str | None
+    place: str | None
+    collection: HitCollection
+    needs_help: bool
+    help_solved: bool
+    primary_image: HitImage | None
+
+
 @dataclass(frozen=True)
 class Hit:
-    item: Item
+    item: HitItem
     title: Markup
     snippet: Markup
 
@@ -109,104 +133,119 @@ def _base(terms: list[str]):
     return query, matches.c.rank
 
 
-# --- the best matches: results, total and facets from one query --------------------------------
+# --- counts and facets: grouped in the database, over at most FACET_LIMIT matches ------------
 #
-# Ranking every match and counting the facets over every match made a search cost grow with the
-# archive. Instead one query reads the FACET_LIMIT best matches (ranked inside the full-text
-# index, with the LIMIT pushed down to it) and the few columns the facets need. When there are
-# no more matches than that, the total and the facet counts are exact; otherwise they count
-# those best matches and say so ("1000+"). Pages beyond them are read from the database.
+# Reading every match into Python, or ranking every match only to count it, made a search cost
+# grow with the archive. The counts come instead from one grouped query over at most
+# FACET_LIMIT + 1 public matches, found through the full-text index without ranking them: a
+# handful of rows (one per collection, decade and open question) comes back. When there are no
+# more matches than that, the total and every facet count are exact; otherwise they count the
+# matches read and say so ("1000+"): each is then a true lower bound. The page of results is
+# read on its own, ranked inside the full-text index, with the filters applied in SQL.
 
 FACET_LIMIT = 1000
 
 
-class _Candidate(NamedTuple):
-    id: int
+class _Group(NamedTuple):
     collection: str  # slug
     decade: int | None
     needs_help: bool  # an open "Can you help?" question
+    count: int
 
 
-def _best_matches(terms: list[str]) -> tuple[list[_Candidate], dict[str, str], bool]:
-    """The best public matches in rank order, the titles of their collections by slug, and
-    whether more matches were left uncounted. Plain Core rows: no ORM objects are built."""
-    wanted = FACET_LIMIT + 1
+def _match_groups(terms: list[str]) -> tuple[list[_Group], dict[str, str], bool]:
+    """Public matches counted by collection, decade and open question; the titles of their
+    collections by slug; and whether more matches were left uncounted."""
     items, collections = Item.__table__, Collection.__table__
-    decade = items.c.date_earliest - items.c.date_earliest % 10
-    query = sa.select(
-        items.c.id, collections.c.slug, decade,
-        sa.and_(items.c.needs_help.is_(True), items.c.help_solved_at.is_(None)),
-        items.c.withdrawn_at.is_(None), collections.c.title,
-    ).select_from(items.join(collections, collections.c.id == items.c.collection_id))
     if terms:
-        best = backend_for(db.engine.dialect.name).best(terms, wanted)
-        query = query.join(best, best.c.item_id == items.c.id).order_by(best.c.rank,
-                                                                       items.c.id.desc())
+        matched = backend_for(db.engine.dialect.name).public_matches(terms, FACET_LIMIT + 1)
     else:
-        query = (query.where(items.c.withdrawn_at.is_(None))
-                 .order_by(items.c.created_at.desc(), items.c.id.desc()).limit(wanted))
+        matched = (sa.select(items.c.collection_id, items.c.date_earliest, items.c.needs_help,
+                             items.c.help_solved_at)
+                   .where(items.c.withdrawn_at.is_(None)).limit(FACET_LIMIT + 1)
+                   .subquery("matched"))
+    decade = (matched.c.date_earliest - matched.c.date_earliest % 10).label("decade")
+    open_question = sa.and_(matched.c.needs_help.is_(True),
+                            matched.c.help_solved_at.is_(None)).label("open")
+    count = sa.func.count().label("n")
+    query = (sa.select(collections.c.slug, collections.c.title, decade, open_question, count)
+             .select_from(matched.join(collections, collections.c.id == matched.c.collection_id))
+             .group_by(collections.c.slug, collections.c.title, decade, open_question))
     rows = db.session.connection().execute(query).all()
-    titles: dict[str, str] = {}
-    candidates = []
-    for item_id, slug, item_decade, needs_help, public, title in rows[:FACET_LIMIT]:
-        if public:
-            titles[slug] = title
-            candidates.append(_Candidate(item_id, slug, item_decade, bool(needs_help)))
-    return candidates, titles, len(rows) > FACET_LIMIT
+    titles = {slug: title for slug, title, *_ in rows}
+    groups = [_Group(slug, decade, bool(open_), n) for slug, _title, decade, open_, n in rows]
+    return groups, titles, sum(g.count for g in groups) > FACET_LIMIT
 
 
-def _narrowed(candidates: list[_Candidate], filters: Filters,
-              skip: str | None = None) -> list[_Candidate]:
-    """The candidates the filters keep (all but the ``skip`` one), as ``_filtered`` would."""
+def _narrowed(groups: list[_Group], filters: Filters, skip: str | None = None) -> list[_Group]:
+    """The groups the filters keep (all but the ``skip`` one), as ``_filtered`` would."""
     collection = filters.collection if skip != "collection" else None
     decade = filters.decade if skip != "decade" else None
     needs_help = filters.needs_help and skip != "needs_help"
-    if not collection and decade is None and not needs_help:
-        return candidates
-    return [c for c in candidates
-            if (not collection or c.collection == collection)
-            and (decade is None or c.decade == decade)
-            and (not needs_help or c.needs_help)]
+    return [g for g in groups
+            if (not collection or g.collection == collection)
+            and (decade is None or g.decade == decade)
+            and (not needs_help or g.needs_help)]
+
+
+def _count(groups: list[_Group], capped: bool) -> Count:
+    """The number of matches in ``groups``; when capped, no more than the matches counted."""
+    total = sum(g.count for g in groups)
+    return Count(min(total, FACET_LIMIT), capped) if capped else Count(total)
+
+
+def _page_ids(terms: list[str], filters: Filters, first: int, per_page: int) -> list[int]:
+    """The ids of one page of results in rank order (newest first without words), and the id
+    after them if there is one."""
+    wanted = first + per_page + 1
+    if terms and filters == Filters() and wanted <= FACET_LIMIT:
+        # Ranked and cut inside the full-text index, without reading any item's row; good as
+        # long as none of them is withdrawn (rare), else the query below skips those.
+        ranked = list(db.session.scalars(backend_for(db.engine.dialect.name).best(terms, wanted)))
+        if not ranked or not db.session.scalar(
+                sa.select(sa.func.count()).where(Item.id.in_(ranked), ~PUBLIC)):
+            return ranked[first:]
+    ids_query, rank = _base(terms)
+    order = (rank.asc(), Item.id.desc()) if rank is not None else (
+        Item.created_at.desc(), Item.id.desc())
+    return list(db.session.scalars(
+        _filtered(ids_query, filters).order_by(*order).limit(per_page + 1).offset(first)))
 
 
 def search(text: str, filters: Filters, *, page: int = 1, per_page: int = 24) -> SearchResults:
     terms = query_terms(text)
     page = min(max(page, 1), MAX_PAGE)
-    candidates, titles, capped = _best_matches(terms)
-    kept = _narrowed(candidates, filters)
-    first = (page - 1) * per_page
-    if first + per_page <= len(kept) or not capped:
-        ids = [c.id for c in kept[first:first + per_page]]
-        more = first + per_page < len(kept) or capped
-    else:  # past the best matches: this page is read from the database
-        ids_query, rank = _base(terms)
-        order = (rank.asc(), Item.id.desc()) if rank is not None else (
-            Item.created_at.desc(), Item.id.desc())
-        ids = list(db.session.scalars(
-            _filtered(ids_query, filters).order_by(*order).limit(per_page + 1).offset(first)))
-        more, ids = len(ids) > per_page, ids[:per_page]
-    by_id = {i.id: i for i in db.session.scalars(sa.select(Item).where(Item.id.in_(ids)))}
-    hits = [_hit(by_id[i], terms) for i in ids if i in by_id]
+    groups, titles, capped = _match_groups(terms)
+    ids = _page_ids(terms, filters, (page - 1) * per_page, per_page)
+    more, ids = len(ids) > per_page, ids[:per_page]
+    hits = _hits(ids, terms)
     return SearchResults(query=text, terms=terms, filters=filters, hits=hits,
-                         total=Count(len(kept), capped), page=page, per_page=per_page,
-                         facets=_facets(candidates, titles, filters, capped), more=more)
+                         total=_count(_narrowed(groups, filters), capped), page=page,
+                         per_page=per_page, facets=_facets(groups, titles, filters, capped),
+                         more=more)
 
 
-def _facets(candidates: list[_Candidate], titles: dict[str, str], filters: Filters,
+def _facets(groups: list[_Group], titles: dict[str, str], filters: Filters,
             capped: bool) -> dict[str, list[FacetValue]]:
     """Counts for each facet, over the matches narrowed by the other facets' choices."""
-    collections = Counter(c.collection for c in _narrowed(candidates, filters, "collection"))
-    decades = Counter(c.decade for c in _narrowed(candidates, filters, "decade")
-                      if c.decade is not None)
-    helped = sum(c.needs_help for c in _narrowed(candidates, filters, "needs_help"))
+    collections: dict[str, list[_Group]] = {}
+    for g in _narrowed(groups, filters, "collection"):
+        collections.setdefault(g.collection, []).append(g)
+    decades: dict[int, list[_Group]] = {}
+    for g in _narrowed(groups, filters, "decade"):
+        if g.decade is not None:
+            decades.setdefault(g.decade, []).append(g)
+    helped = _count([g for g in _narrowed(groups, filters, "needs_help") if g.needs_help],
+                    capped)
     return {
-        "collection": [FacetValue(slug, titles[slug], Count(n, capped), slug == filters.collection)
-                       for slug, n in sorted(collections.items(),
-                                             key=lambda pair: (titles[pair[0]], pair[0]))],
-        "decade": [FacetValue(str(d), f"{d}s", Count(n, capped), d == filters.decade)
-                   for d, n in sorted(decades.items())],
-        "needs_help": ([FacetValue("1", gettext("Can you help?"), Count(helped, capped),
-                                   filters.needs_help)] if helped else []),
+        "collection": [FacetValue(slug, titles[slug], _count(gs, capped),
+                                  slug == filters.collection)
+                       for slug, gs in sorted(collections.items(),
+                                              key=lambda pair: (titles[pair[0]], pair[0]))],
+        "decade": [FacetValue(str(d), f"{d}s", _count(gs, capped), d == filters.decade)
+                   for d, gs in sorted(decades.items())],
+        "needs_help": ([FacetValue("1", gettext("Can you help?"), helped, filters.needs_help)]
+                       if helped else []),
     }
 
 
@@ -257,13 +296,39 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
 
 
-def _hit(item: Item, terms: list[str]) -> Hit:
-    # The document repeats the title first; the snippet is taken from what follows it.
-    body = item.search_document or item.description or ""
-    if body.startswith(item.title):
-        body = body[len(item.title):]
-    return Hit(item=item, title=highlight(item.title, terms),
-               snippet=highlight(snippet(body, terms), terms))
+def _hits(ids: list[int], terms: list[str]) -> list[Hit]:
+    """The results for ``ids``, in that order: two plain queries, no ORM objects."""
+    if not ids:
+        return []
+    items, collections, images = Item.__table__, Collection.__table__, Image.__table__
+    rows = db.session.connection().execute(
+        sa.select(items.c.id, items.c.identifier, items.c.title, items.c.date_text,
+                  items.c.place, items.c.needs_help, items.c.help_solved_at,
+                  items.c.search_document, items.c.description, collections.c.title)
+        .join(collections, collections.c.id == items.c.collection_id)
+        .where(items.c.id.in_(ids))).all()
+    pictures: dict[int, HitImage] = {}
+    for item_id, *image in db.session.connection().execute(
+            sa.select(images.c.item_id, images.c.thumb_path, images.c.display_path,
+                      images.c.width, images.c.height)
+            .where(images.c.item_id.in_(ids)).order_by(images.c.position.desc())):
+        pictures[item_id] = HitImage(*image)  # the lowest position is kept: the first image
+    by_id = {row[0]: row for row in rows}
+    hits = []
+    for item_id in ids:
+        if item_id not in by_id:
+            continue
+        (_, identifier, title, date_text, place, needs_help, solved_at, document, description,
+         collection) = by_id[item_id]
+        item = HitItem(identifier, title, date_text, place, HitCollection(collection),
+                       bool(needs_help), solved_at is not None, pictures.get(item_id))
+        # The document repeats the title first; the snippet is taken from what follows it.
+        body = document or description or ""
+        if body.startswith(title):
+            body = body[len(title):]
+        hits.append(Hit(item=item, title=highlight(title, terms),
+                        snippet=highlight(snippet(body, terms), terms)))
+    return hits
 
 
 # --- pot luck and most viewed ----------------------------------------------------------------

@@ -192,7 +192,7 @@ def test_past_the_counted_best_matches_facets_say_so_and_every_page_is_reachable
         make_item(collection=leeds, title=f"Canal basin {n}")
 
     html = client.get("/search?q=canal").get_data(as_text=True)
-    assert "Leeds (2+)" in html  # counted over the two best matches only
+    assert "Leeds (2+)" in html  # counted over the first two matches only
     found = []
     for page in (1, 2, 3):
         found += titles(client.get(f"/search?q=canal&page={page}"))
