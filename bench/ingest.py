@@ -1,6 +1,6 @@
 """Ingest throughput: the CSV import against a bare Pillow thumbnail() loop over the same files.
 
-    python bench/ingest.py [--images 12] [--size 6000x4000]
+    python bench/ingest.py [--images 24] [--size 6000x4000]
 
 Makes large noisy JPEGs in a temporary folder, times a plain loop of ``Image.thumbnail`` (to
 the display size, 1600 px, one core) over them, then the real import (hashing, validation, four
@@ -74,7 +74,7 @@ def run_import(folder: Path, paths: list[Path], workers: int | None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=12)
+    parser.add_argument("--images", type=int, default=24)
     parser.add_argument("--size", default="6000x4000")
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -90,12 +90,12 @@ def main() -> None:
         every = run_import(folder, paths, workers=None)
     n = len(paths)
     print(f"Ingest of {n} JPEGs of {size[0]}x{size[1]} ({cores} cores)\n")
-    print(f"| {'run':<44} | {'images/s':>8} | {'ratio':>6} |")
-    print(f"| {'-' * 44} | {'-' * 8}:| {'-' * 6}:|")
+    print(f"| {'run':<48} | {'images/s':>8} | {'ratio':>6} |")
+    print(f"| {'-' * 48} | {'-' * 8}:| {'-' * 6}:|")
     for label, seconds in (("bare Pillow thumbnail() loop, 1 core (baseline)", bare),
                            ("import, 1 worker", one),
                            (f"import, {cores} workers (default)", every)):
-        print(f"| {label:<44} | {n / seconds:8.2f} | {bare / seconds:6.2f} |")
+        print(f"| {label:<48} | {n / seconds:8.2f} | {bare / seconds:6.2f} |")
     print("\nThe import also hashes each file, checks it whole, keeps the original and writes "
           "four derivatives (200, 400, 800, 1600 px) and the database rows.")
 

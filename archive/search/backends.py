@@ -47,12 +47,12 @@ class SearchBackend:
                 .where(items.c.withdrawn_at.is_(None), self.matching(terms))
                 .limit(limit).subquery("matched"))
 
-    def best(self, terms: list[str], limit: int) -> sa.Select:
-        """The ids of the ``limit`` best matches, withdrawn items included, ranked and cut
-        inside the index (ties: newest first)."""
+    def best(self, terms: list[str], limit: int) -> sa.Subquery:
+        """The ``limit`` best matches as ``(item_id, rank)``, withdrawn items included, ranked
+        and cut inside the index (ties: newest first)."""
         matches = self.matches(terms)
-        return (sa.select(matches.c.item_id)
-                .order_by(matches.c.rank, matches.c.item_id.desc()).limit(limit))
+        return (sa.select(matches.c.item_id, matches.c.rank)
+                .order_by(matches.c.rank, matches.c.item_id.desc()).limit(limit).subquery("best"))
 
 
 class SQLiteBackend(SearchBackend):

@@ -167,10 +167,13 @@ def _match_groups(terms: list[str]) -> tuple[list[_Group], dict[str, str], bool]
     decade = (matched.c.date_earliest - matched.c.date_earliest % 10).label("decade")
     open_question = sa.and_(matched.c.needs_help.is_(True),
                             matched.c.help_solved_at.is_(None)).label("open")
-    count = sa.func.count().label("n")
-    query = (sa.select(collections.c.slug, collections.c.title, decade, open_question, count)
-             .select_from(matched.join(collections, collections.c.id == matched.c.collection_id))
-             .group_by(collections.c.slug, collections.c.title, decade, open_question))
+    # Grouped first, then the few groups joined to their collections.
+    grouped = (sa.select(matched.c.collection_id, decade, open_question,
+                         sa.func.count().label("n"))
+               .group_by(matched.c.collection_id, decade, open_question).subquery("grouped"))
+    query = (sa.select(collections.c.slug, collections.c.title, grouped.c.decade,
+                       grouped.c.open, grouped.c.n)
+             .join(collections, collections.c.id == grouped.c.collection_id))
     rows = db.session.connection().execute(query).all()
     titles = {slug: title for slug, title, *_ in rows}
     groups = [_Group(slug, decade, bool(open_), n) for slug, _title, decade, open_, n in rows]
@@ -201,10 +204,13 @@ def _page_ids(terms: list[str], filters: Filters, first: int, per_page: int) -> 
     if terms and filters == Filters() and wanted <= FACET_LIMIT:
         # Ranked and cut inside the full-text index, without reading any item's row; good as
         # long as none of them is withdrawn (rare), else the query below skips those.
-        ranked = list(db.session.scalars(backend_for(db.engine.dialect.name).best(terms, wanted)))
-        if not ranked or not db.session.scalar(
-                sa.select(sa.func.count()).where(Item.id.in_(ranked), ~PUBLIC)):
-            return ranked[first:]
+        best = backend_for(db.engine.dialect.name).best(terms, wanted)
+        ranked = db.session.execute(
+            sa.select(best.c.item_id, Item.withdrawn_at.is_(None))
+            .join(Item, Item.id == best.c.item_id)
+            .order_by(best.c.rank, best.c.item_id.desc())).all()
+        if all(public for _, public in ranked):
+            return [item_id for item_id, _ in ranked[first:]]
     ids_query, rank = _base(terms)
     order = (rank.asc(), Item.id.desc()) if rank is not None else (
         Item.created_at.desc(), Item.id.desc())
