@@ -6,6 +6,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from flask import has_request_context
+from flask_babel import get_locale
+
 from archive.extensions import db
 from archive.models import Contribution, ContributionStatus, Item, ModerationEvent, User, utcnow
 from archive.text import clean_text
@@ -21,6 +24,14 @@ class ContributionInput:
     show_name: bool = False
     email: str | None = None
     region: tuple[float, float, float, float] | None = None
+
+
+def _interface_language() -> str | None:
+    """The language of the page the note was sent from (None outside a request)."""
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    return str(locale) if locale else None
 
 
 def hash_ip(ip_address: str | None, salt: str) -> str | None:
@@ -55,6 +66,7 @@ def submit_contribution(
         ip_hash=ip_hash,
         submitted_by_id=submitted_by.id if submitted_by else None,
         status=ContributionStatus.PENDING,
+        language=_interface_language(),
     )
     if data.region:
         x, y, w, h = data.region

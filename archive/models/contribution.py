@@ -103,6 +103,8 @@ class Contribution(db.Model):
     solved_question: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # When the contributor was told of the decision (by email).
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The interface language the note was sent in: the language of that email.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     # When the contributor's personal data (and, for unpublished notes, the text) was erased,
     # on request or by the retention period.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

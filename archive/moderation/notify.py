@@ -15,9 +15,10 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from archive.extensions import db
+from archive.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from archive.models import Contribution, ContributionStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,9 @@ ANNOUNCED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED,
 def rejection_text(contribution: Contribution, *, translate: bool = False) -> str:
     """The reason a contributor is given for a rejection: the chosen one, then the archivist's.
 
-    With ``translate``, the chosen reason is in the page's language when the archive has a
-    translation of it (emails stay in English: the contributor's language is not known).
-    The archivist's own words are never translated.
+    With ``translate``, the chosen reason is in the current language (the page's, or the
+    email's) when the archive has a translation of it. The archivist's own words are never
+    translated.
     """
     reasons = current_app.config.get("REJECTION_REASONS") or {}
     chosen = reasons.get(contribution.rejection_code, "") if contribution.rejection_code else ""
@@ -52,6 +53,13 @@ def recipient(contribution: Contribution) -> str | None:
 
 
 def compose(contribution: Contribution) -> EmailMessage:
+    """The email about a decision, in the language the note was sent in."""
+    language = contribution.language if contribution.language in LANGUAGES else DEFAULT_LANGUAGE
+    with force_locale(language):
+        return _compose(contribution)
+
+
+def _compose(contribution: Contribution) -> EmailMessage:
     config = current_app.config
     item = contribution.item
     link = url_for("public.item", identifier=item.identifier, _external=True)
@@ -60,26 +68,29 @@ def compose(contribution: Contribution) -> EmailMessage:
             "public.item", identifier=item.identifier)
     status = contribution.status
     if status is ContributionStatus.APPROVED:
-        subject = f"Your note on “{item.title}” is published"
-        news = ["Thank you: an archivist has read your note and published it on the "
-                f"photograph's page:\n{link}#note-{contribution.id}"]
+        subject = gettext("Your note on “%(title)s” is published", title=item.title)
+        news = [gettext("Thank you: an archivist has read your note and published it on the "
+                        "photograph's page:") + f"\n{link}#note-{contribution.id}"]
         if contribution.edited_body is not None:
-            news.append("The archivist made a small edit to the text before publishing it.")
+            news.append(gettext("The archivist made a small edit to the text before "
+                                "publishing it."))
     elif status is ContributionStatus.REJECTED:
-        subject = f"Your note on “{item.title}”"
-        news = ["Thank you for your note. An archivist has read it and could not publish it."]
-        reason = rejection_text(contribution)
+        subject = gettext("Your note on “%(title)s”", title=item.title)
+        news = [gettext("Thank you for your note. An archivist has read it and could not "
+                        "publish it.")]
+        reason = rejection_text(contribution, translate=True)
         if reason:
-            news.append(f"The reason: {reason}")
+            news.append(gettext("The reason: %(reason)s", reason=reason))
     else:
-        subject = f"Your note on “{item.title}” was taken down"
-        news = ["Your note, published earlier, is no longer shown on the photograph's page."]
+        subject = gettext("Your note on “%(title)s” was taken down", title=item.title)
+        news = [gettext("Your note, published earlier, is no longer shown on the "
+                        "photograph's page.")]
         if contribution.decision_reason:
-            news.append(f"The reason: {contribution.decision_reason}")
+            news.append(gettext("The reason: %(reason)s", reason=contribution.decision_reason))
     body = "\n\n".join([
-        "Hello,",
+        gettext("Hello,"),
         *news,
-        f"What you wrote:\n{contribution.body}",
+        gettext("What you wrote:") + f"\n{contribution.body}",
         f"— {config['ARCHIVE_NAME']}",
     ])
     message = EmailMessage()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.header
 import socket
 import threading
 
@@ -56,6 +57,10 @@ def archivist(make_user):
 
 def body_of(message) -> str:
     return message.get_payload(decode=True).decode()
+
+
+def subject_of(message) -> str:
+    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
 
 
 def test_an_approval_is_emailed_once_with_a_link(mail_app, smtp, archivist, make_item,
@@ -153,3 +158,39 @@ def test_an_unreachable_server_keeps_the_decision_and_the_note_unannounced(
     with app.app_context():
         row = db.session.scalar(sa.select(Contribution).where(Contribution.id == note.id))
         assert (row.status.value, row.notified_at) == ("approved", None)
+
+
+def test_the_email_is_in_the_language_the_note_was_sent_in(mail_app, smtp, archivist,
+                                                            make_item, login_client):
+    _, inbox = smtp
+    item = make_item(with_image=False, title="Tram depot")
+    for language, body in (("cy", "Agorwyd ym 1902."), ("en", "Opened in 1902.")):
+        visitor = mail_app.test_client()
+        visitor.set_cookie("lang", language)
+        response = visitor.post(f"/items/{item.identifier}/contribute", data={
+            "body": body, "consent": "y", "email": f"{language}@example.net"})
+        assert response.status_code in (302, 303)
+    with mail_app.app_context():
+        notes = {n.language: n.id for n in db.session.scalars(sa.select(Contribution))}
+    assert set(notes) == {"cy", "en"}
+    staff = login_client(mail_app, archivist)
+
+    for note_id in notes.values():
+        page = staff.post(f"/moderation/contributions/{note_id}/decide", data={
+            "action": "reject", "rejection_code": "duplicate", "reason": "See the first note."},
+            follow_redirects=True)
+        assert 'lang="en"' in page.get_data(as_text=True)  # the archivist's own language
+
+    by_recipient = {m["To"]: m for m in inbox.messages}
+    welsh, english = by_recipient["cy@example.net"], by_recipient["en@example.net"]
+    assert subject_of(welsh) == "Eich nodyn ar “Tram depot”"
+    welsh_text = body_of(welsh)
+    assert welsh_text.startswith("Helo,")
+    assert "Mae archifydd wedi\u2019i ddarllen" in welsh_text
+    # The chosen reason in Welsh; the archivist's own words and the note exactly as written.
+    assert "Y rheswm: " in welsh_text and "See the first note." in welsh_text
+    assert "Someone had already told us" not in welsh_text
+    assert "Agorwyd ym 1902." in welsh_text
+    assert subject_of(english) == "Your note on “Tram depot”"
+    assert "The reason: Someone had already told us the same thing. See the first note." in \
+        body_of(english)
