@@ -77,6 +77,5 @@ def my_contributions():
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())
         .limit(500)
     ))
-    reasons = {n.id: rejection_text(n, translate=True) for n in notes
-               if n.status.value == "rejected"}
+    reasons = {n.id: rejection_text(n) for n in notes if n.status.value == "rejected"}
     return render_template("auth/my_contributions.html", notes=notes, reasons=reasons)

@@ -27,17 +27,19 @@ ANNOUNCED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED,
              ContributionStatus.WITHDRAWN)
 
 
-def rejection_text(contribution: Contribution, *, translate: bool = False) -> str:
-    """The reason a contributor is given for a rejection: the chosen one, then the archivist's.
+def rejection_reasons() -> dict[str, str]:
+    """The configured rejection reasons by code, in the current language (the page's, or the
+    email's) where the archive has a translation of them (the default ones); others as
+    configured."""
+    return {code: gettext(text) if text else text
+            for code, text in current_app.config["REJECTION_REASONS"].items()}
 
-    With ``translate``, the chosen reason is in the current language (the page's, or the
-    email's) when the archive has a translation of it. The archivist's own words are never
-    translated.
-    """
-    reasons = current_app.config.get("REJECTION_REASONS") or {}
-    chosen = reasons.get(contribution.rejection_code, "") if contribution.rejection_code else ""
-    if chosen and translate:
-        chosen = gettext(chosen)
+
+def rejection_text(contribution: Contribution) -> str:
+    """The reason a contributor is given for a rejection: the chosen one, in the current
+    language, then the archivist's own words, never translated."""
+    chosen = rejection_reasons().get(contribution.rejection_code, "") \
+        if contribution.rejection_code else ""
     parts = [chosen] if chosen else []
     if contribution.decision_reason:
         parts.append(contribution.decision_reason)
@@ -78,7 +80,7 @@ def _compose(contribution: Contribution) -> EmailMessage:
         subject = gettext("Your note on “%(title)s”", title=item.title)
         news = [gettext("Thank you for your note. An archivist has read it and could not "
                         "publish it.")]
-        reason = rejection_text(contribution, translate=True)
+        reason = rejection_text(contribution)
         if reason:
             news.append(gettext("The reason: %(reason)s", reason=reason))
     else:

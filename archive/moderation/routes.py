@@ -49,7 +49,11 @@ from archive.moderation.intake import (
     blocks_for,
     lift_block,
 )
-from archive.moderation.notify import notify_contributors, rejection_text
+from archive.moderation.notify import (
+    notify_contributors,
+    rejection_reasons,
+    rejection_text,
+)
 from archive.moderation.services import (
     ACTIONS,
     ModerationError,
@@ -82,13 +86,6 @@ def describe_age(since: datetime, now: datetime | None = None) -> str:
     if seconds >= 60:
         return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
     return _("less than a minute")
-
-
-def _reasons() -> dict[str, str]:
-    """The configured rejection reasons, by code, in the page's language where the archive
-    has a translation of them (the default ones); others as configured."""
-    return {code: _(text) if text else text
-            for code, text in current_app.config["REJECTION_REASONS"].items()}
 
 
 def _decision_form(**kwargs) -> DecisionForm:
@@ -144,7 +141,7 @@ def queue():
         statuses=list(ContributionStatus), args=request.args,
         status_params={k: v for k, v in params.items() if k != "status"},
         oldest_age=describe_age(page.oldest_pending) if page.oldest_pending else "",
-        reasons=_reasons(), bulk_form=BulkForm(
+        reasons=rejection_reasons(), bulk_form=BulkForm(
             rejection_reasons=current_app.config["REJECTION_REASONS"]))
 
 
@@ -183,8 +180,8 @@ def _contribution_page(contribution: Contribution, *, status: int = 200, **forms
         "moderation/contribution.html", contribution=contribution,
         history=contribution_history(contribution), diff=diff,
         enrichments=enrichments_from(contribution), blocks=blocks_for(contribution),
-        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS, reasons=_reasons(),
-        rejection=rejection_text(contribution, translate=True), revert_form=EmptyForm(),
+        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS, reasons=rejection_reasons(),
+        rejection=rejection_text(contribution), revert_form=EmptyForm(),
         **forms), status
 
 
@@ -345,7 +342,7 @@ def bulk():
     to_status = ACTIONS[form.action.data]
     if form.confirm.data != "yes":
         return render_template("moderation/bulk_confirm.html", form=form, notes=notes,
-                               to_status=to_status, reasons=_reasons(),
+                               to_status=to_status, reasons=rejection_reasons(),
                                params=_queue_params(request.form))
     result = bulk_decide(notes, current_user, to_status, reason=form.reason.data or "",
                          rejection_code=form.rejection_code.data or "")

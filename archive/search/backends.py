@@ -1,9 +1,9 @@
 """One search interface, two engines: SQLite FTS5 and PostgreSQL full-text search.
 
 A backend turns the visitor's words into a selectable of ``(item_id, rank)`` rows, lower rank
-first (``matches``), or into a condition on ``items`` that finds the matches through the index
-without ranking them (``matching``), for counting. Everything else (public items only, facets,
-paging) is shared in ``services``.
+first (``matches``, ``best``), or into at most so many public matches found through the index
+without ranking them, for counting (``public_matches``). Everything else (facets, paging) is
+shared in ``services``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from archive.models import Item
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
+FACET_COLUMNS = ("collection_id", "date_earliest", "needs_help", "help_solved_at")
 
 
 def query_terms(text: str) -> list[str]:
@@ -35,17 +36,20 @@ class SearchBackend:
         raise NotImplementedError
 
     def matching(self, terms: list[str]) -> sa.ColumnElement[bool]:  # pragma: no cover
-        """A condition on ``items`` true for the matches, withdrawn items included."""
+        """A condition on ``items`` true for the matches, withdrawn items included, for the
+        shared ``public_matches`` (SQLite answers that with its own SQL instead)."""
         raise NotImplementedError
 
     def public_matches(self, terms: list[str], limit: int) -> sa.Subquery:
-        """At most ``limit`` public matches, unranked, with the columns the facets count:
-        collection_id, date_earliest, needs_help, help_solved_at."""
+        """At most ``limit`` public items matching ``terms`` (any, without terms), unranked,
+        with the columns the facets count: collection_id, date_earliest, needs_help,
+        help_solved_at."""
         items = Item.__table__
-        return (sa.select(items.c.collection_id, items.c.date_earliest, items.c.needs_help,
-                          items.c.help_solved_at)
-                .where(items.c.withdrawn_at.is_(None), self.matching(terms))
-                .limit(limit).subquery("matched"))
+        query = (sa.select(*(items.c[name] for name in FACET_COLUMNS))
+                 .where(items.c.withdrawn_at.is_(None)))
+        if terms:
+            query = query.where(self.matching(terms))
+        return query.limit(limit).subquery("matched")
 
     def best(self, terms: list[str], limit: int) -> sa.Subquery:
         """The ``limit`` best matches as ``(item_id, rank)``, withdrawn items included, ranked
@@ -78,10 +82,9 @@ class SQLiteBackend(SearchBackend):
             .select_from(self.FTS).where(self._match(terms)).subquery("matches")
         )
 
-    def matching(self, terms: list[str]) -> sa.ColumnElement[bool]:
-        return Item.id.in_(sa.select(self.FTS.c.rowid).where(self._match(terms)))
-
     def public_matches(self, terms: list[str], limit: int) -> sa.Subquery:
+        if not terms:
+            return super().public_matches(terms, limit)
         # SQLite's planner looks each match up by rowid in the table, reading whole rows; the
         # narrow index of migration 0008 holds every column needed, at half the cost. SQLAlchemy
         # cannot say INDEXED BY, hence the text.
@@ -91,9 +94,7 @@ class SQLiteBackend(SearchBackend):
             "JOIN items INDEXED BY ix_items_search_facets ON items.id = items_fts.rowid "
             "WHERE items_fts MATCH :expression AND items.withdrawn_at IS NULL LIMIT :limit"
         ).bindparams(expression=self._expression(terms), limit=limit).columns(
-            *(Item.__table__.c[name] for name in (
-                "collection_id", "date_earliest", "needs_help", "help_solved_at"))
-        ).subquery("matched")
+            *(Item.__table__.c[name] for name in FACET_COLUMNS)).subquery("matched")
 
 
 # A tsvector column kept by a trigger (migration 0008), with a GIN index: matching and ranking

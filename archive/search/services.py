@@ -156,14 +156,8 @@ class _Group(NamedTuple):
 def _match_groups(terms: list[str]) -> tuple[list[_Group], dict[str, str], bool]:
     """Public matches counted by collection, decade and open question; the titles of their
     collections by slug; and whether more matches were left uncounted."""
-    items, collections = Item.__table__, Collection.__table__
-    if terms:
-        matched = backend_for(db.engine.dialect.name).public_matches(terms, FACET_LIMIT + 1)
-    else:
-        matched = (sa.select(items.c.collection_id, items.c.date_earliest, items.c.needs_help,
-                             items.c.help_solved_at)
-                   .where(items.c.withdrawn_at.is_(None)).limit(FACET_LIMIT + 1)
-                   .subquery("matched"))
+    collections = Collection.__table__
+    matched = backend_for(db.engine.dialect.name).public_matches(terms, FACET_LIMIT + 1)
     decade = (matched.c.date_earliest - matched.c.date_earliest % 10).label("decade")
     open_question = sa.and_(matched.c.needs_help.is_(True),
                             matched.c.help_solved_at.is_(None)).label("open")
