@@ -98,7 +98,7 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
-            _configure_sqlite(db.engine)
+            _configure_sqlite(db.engine, int(app.config.get("SQLITE_MMAP_SIZE", 0)))
 
     app.session_interface = CookielessMediaSessionInterface()
     from flask_babel import lazy_gettext
@@ -137,7 +137,7 @@ class CookielessMediaSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
-def _configure_sqlite(engine) -> None:
+def _configure_sqlite(engine, mmap_size: int) -> None:
     import sqlalchemy as sa
 
     @sa.event.listens_for(engine, "connect")
@@ -146,6 +146,7 @@ def _configure_sqlite(engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA mmap_size={mmap_size:d}")
         cursor.close()
 
 

@@ -35,6 +35,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled by create_app from DATABASE_URL
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MEDIA_ROOT: str | None = None  # filled by create_app from MEDIA_ROOT
+    # SQLite only: bytes of the database file each connection reads through the operating
+    # system's page cache (memory-mapped, shared by every process) rather than copying pages
+    # into its own small cache. Search over a large archive reads many index pages. 0: off.
+    SQLITE_MMAP_SIZE = 256 * 1024 * 1024
 
     # Rate limits (Flask-Limiter).  RATELIMIT_ENABLED is always set explicitly: the
     # limiter object is shared, and would otherwise inherit the last app's value.
@@ -137,6 +141,7 @@ class Config:
             settings["USE_X_SENDFILE"] = _bool(env["USE_X_SENDFILE"])
         settings["TRUSTED_PROXY_COUNT"] = _int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
         settings["ITEMS_PER_PAGE"] = _int("ITEMS_PER_PAGE", cls.ITEMS_PER_PAGE)
+        settings["SQLITE_MMAP_SIZE"] = _int("SQLITE_MMAP_SIZE", cls.SQLITE_MMAP_SIZE)
         settings["PRIVACY_RETENTION_DAYS"] = _int("PRIVACY_RETENTION_DAYS",
                                                   cls.PRIVACY_RETENTION_DAYS)
         if env.get("REJECTION_REASONS"):

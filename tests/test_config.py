@@ -69,6 +69,24 @@ def test_settings_come_from_the_environment(clean_env, monkeypatch):
     assert app.config["CONTRIBUTION_RATE_LIMIT"] == "2 per minute"
 
 
+@pytest.mark.parametrize("setting, expected", [(None, 256 * 1024 * 1024), ("1048576", 1048576),
+                                               ("0", 0)])
+def test_sqlite_connections_map_the_database_file_as_configured(
+        clean_env, monkeypatch, setting, expected):
+    import sqlalchemy as sa
+
+    from archive.extensions import db
+
+    monkeypatch.setenv("SECRET_KEY", "z" * 40)
+    if setting is None:
+        monkeypatch.delenv("SQLITE_MMAP_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("SQLITE_MMAP_SIZE", setting)
+    app = create_app()
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(sa.text("PRAGMA mmap_size")).scalar() == expected
+
+
 def test_demo_mode_runs_without_a_secret_key_and_over_plain_http(clean_env, monkeypatch):
     monkeypatch.setenv("ARCHIVE_DEMO", "1")
     app = create_app()
