@@ -112,141 +112,187 @@ def decade_of(year: int | None) -> int | None:
     return None if year is None else year - year % 10
 
 
-def _filtered(query: sa.Select, filters: Filters, *, skip: str | None = None) -> sa.Select:
-    if filters.collection and skip != "collection":
-        query = query.join(Collection, Collection.id == Item.collection_id).where(
-            Collection.slug == filters.collection)
-    if filters.decade is not None and skip != "decade":
-        query = query.where(Item.date_earliest >= filters.decade,
-                            Item.date_earliest < filters.decade + 10)
-    if filters.needs_help and skip != "needs_help":
-        query = query.where(Item.needs_help.is_(True), Item.help_solved_at.is_(None))
-    return query
+# --- statements: built once for each shape of query, run with the query's values ------------
+#
+# Building a statement and working out its cache key cost SQLAlchemy more than running it did
+# (about a millisecond a search). Each statement below depends only on the database and on which
+# filters are set: it is built on first use and kept, and every search passes its own values as
+# named parameters (the backend's ``params``, plus :slug, :decade, :limit, :offset, :ids).
 
 
-def _base(terms: list[str]):
-    """Public items matching every term, with their rank (None when there are no terms)."""
-    if not terms:
-        return sa.select(Item.id).where(PUBLIC), None
-    matches = backend_for(db.engine.dialect.name).matches(terms)
-    query = (sa.select(Item.id).join(matches, matches.c.item_id == Item.id).where(PUBLIC))
-    return query, matches.c.rank
+class _Shape(NamedTuple):
+    dialect: str
+    with_terms: bool
+    collection: bool
+    decade: bool
+    needs_help: bool
 
 
-# --- counts and facets: grouped in the database, over at most FACET_LIMIT matches ------------
+def _shape(terms: list[str], filters: Filters) -> _Shape:
+    return _Shape(db.engine.dialect.name, bool(terms), bool(filters.collection),
+                  filters.decade is not None, filters.needs_help)
+
+
+def _values(terms: list[str], filters: Filters, **more) -> dict:
+    values = backend_for(db.engine.dialect.name).params(terms) if terms else {}
+    return {**values, "slug": filters.collection, "decade": filters.decade, **more}
+
+
+def _slug_id() -> sa.ScalarSelect:
+    collections = Collection.__table__
+    return (sa.select(collections.c.id)
+            .where(collections.c.slug == sa.bindparam("slug", type_=sa.String))
+            .scalar_subquery())
+
+
+def _decade() -> sa.BindParameter:
+    return sa.bindparam("decade", type_=sa.Integer)
+
+
+@functools.lru_cache(maxsize=64)
+def _page_statement(shape: _Shape) -> sa.Select:
+    """One page of public matches in rank order (newest first without words): the filtered
+    search, for :limit ids from :offset."""
+    items = Item.__table__
+    query = sa.select(items.c.id).where(items.c.withdrawn_at.is_(None))
+    if shape.with_terms:
+        matches = backend_for(shape.dialect).matches()
+        query = query.join(matches, matches.c.item_id == items.c.id).order_by(
+            matches.c.rank.asc(), items.c.id.desc())
+    else:
+        query = query.order_by(items.c.created_at.desc(), items.c.id.desc())
+    if shape.collection:
+        query = query.where(items.c.collection_id == _slug_id())
+    if shape.decade:
+        query = query.where(items.c.date_earliest >= _decade(),
+                            items.c.date_earliest < _decade() + 10)
+    if shape.needs_help:
+        query = query.where(items.c.needs_help.is_(True), items.c.help_solved_at.is_(None))
+    return query.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
+        sa.bindparam("offset", type_=sa.Integer))
+
+
+@functools.lru_cache(maxsize=4)
+def _best_statement(dialect: str) -> sa.Select:
+    """The :limit best matches, ranked inside the full-text index, and whether each is public."""
+    items = Item.__table__
+    best = backend_for(dialect).best()
+    return (sa.select(best.c.item_id, items.c.withdrawn_at.is_(None))
+            .join(items, items.c.id == best.c.item_id)
+            .order_by(best.c.rank, best.c.item_id.desc()))
+
+
+# --- counts and facets: counted in the database, over at most FACET_LIMIT matches ------------
 #
 # Reading every match into Python, or ranking every match only to count it, made a search cost
-# grow with the archive. The counts come instead from one grouped query over at most
-# FACET_LIMIT + 1 public matches, found through the full-text index without ranking them: a
-# handful of rows (one per collection, decade and open question) comes back. When there are no
-# more matches than that, the total and every facet count are exact; otherwise they count the
+# grow with the archive. The counts come instead from one query over at most FACET_LIMIT + 1
+# public matches, found through the full-text index without ranking them; it answers a handful
+# of rows: the total, and each facet's counts over the matches the other facets' choices keep.
+# When there are no more matches than that, every count is exact; otherwise they count the
 # matches read and say so ("1000+"): each is then a true lower bound. The page of results is
 # read on its own, ranked inside the full-text index, with the filters applied in SQL.
 
 FACET_LIMIT = 1000
 
-
-class _Group(NamedTuple):
-    collection: str  # slug
-    decade: int | None
-    needs_help: bool  # an open "Can you help?" question
-    count: int
+# What each row of the counting query counts.
+_ALL, _TOTAL, _HELP, _COLLECTION, _DECADE = range(5)
 
 
-def _match_groups(terms: list[str]) -> tuple[list[_Group], dict[str, str], bool]:
-    """Public matches counted by collection, decade and open question; the titles of their
-    collections by slug; and whether more matches were left uncounted."""
+@functools.lru_cache(maxsize=64)
+def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
+    """Rows of (kind, key, count, collection slug, collection title)."""
     collections = Collection.__table__
-    matched = backend_for(db.engine.dialect.name).public_matches(terms, FACET_LIMIT + 1)
-    decade = (matched.c.date_earliest - matched.c.date_earliest % 10).label("decade")
-    open_question = sa.and_(matched.c.needs_help.is_(True),
-                            matched.c.help_solved_at.is_(None)).label("open")
-    # Grouped first, then the few groups joined to their collections.
-    grouped = (sa.select(matched.c.collection_id, decade, open_question,
-                         sa.func.count().label("n"))
-               .group_by(matched.c.collection_id, decade, open_question).subquery("grouped"))
-    query = (sa.select(collections.c.slug, collections.c.title, grouped.c.decade,
-                       grouped.c.open, grouped.c.n)
-             .join(collections, collections.c.id == grouped.c.collection_id))
-    rows = db.session.connection().execute(query).all()
-    titles = {slug: title for slug, title, *_ in rows}
-    groups = [_Group(slug, decade, bool(open_), n) for slug, _title, decade, open_, n in rows]
-    return groups, titles, sum(g.count for g in groups) > FACET_LIMIT
+    found = backend_for(shape.dialect).public_matches(shape.with_terms)
+    matched = sa.select(
+        found.c.collection_id,
+        (found.c.date_earliest - found.c.date_earliest % 10).label("decade"),
+        sa.case((sa.and_(found.c.needs_help.is_(True), found.c.help_solved_at.is_(None)), 1),
+                else_=0).label("open"),
+    ).cte("matched")  # read once, counted five ways
+    in_collection = matched.c.collection_id == _slug_id() if shape.collection else sa.true()
+    in_decade = matched.c.decade == _decade() if shape.decade else sa.true()
+    open_question = matched.c.open == 1
+    helping = open_question if shape.needs_help else sa.true()
+
+    def kind(value: int):
+        return sa.literal_column(str(value), sa.Integer)
+
+    n = sa.func.count().label("n")
+    # Typed: PostgreSQL would take a bare NULL in the first rows for text.
+    no_key = sa.cast(sa.null(), sa.Integer).label("key")
+    no_text = sa.cast(sa.null(), sa.String).label("slug")
+    per_collection = (sa.select(matched.c.collection_id, n).where(in_decade, helping)
+                      .group_by(matched.c.collection_id).subquery("per_collection"))
+    return sa.union_all(
+        sa.select(kind(_ALL), no_key, n, no_text, no_text).select_from(matched),
+        sa.select(kind(_TOTAL), no_key, n, no_text, no_text).select_from(matched)
+        .where(in_collection, in_decade, helping),
+        sa.select(kind(_HELP), no_key, n, no_text, no_text).select_from(matched)
+        .where(in_collection, in_decade, open_question),
+        sa.select(kind(_COLLECTION), per_collection.c.collection_id, per_collection.c.n,
+                  collections.c.slug, collections.c.title)
+        .join(collections, collections.c.id == per_collection.c.collection_id),
+        sa.select(kind(_DECADE), matched.c.decade, n, no_text, no_text)
+        .where(in_collection, helping, matched.c.decade.is_not(None))
+        .group_by(matched.c.decade),
+    )
 
 
-def _narrowed(groups: list[_Group], filters: Filters, skip: str | None = None) -> list[_Group]:
-    """The groups the filters keep (all but the ``skip`` one), as ``_filtered`` would."""
-    collection = filters.collection if skip != "collection" else None
-    decade = filters.decade if skip != "decade" else None
-    needs_help = filters.needs_help and skip != "needs_help"
-    return [g for g in groups
-            if (not collection or g.collection == collection)
-            and (decade is None or g.decade == decade)
-            and (not needs_help or g.needs_help)]
+def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[FacetValue]]]:
+    """The number of results, and each facet's values counted over the matches narrowed by
+    the other facets' choices."""
+    rows = db.session.connection().execute(
+        _counts_statement(_shape(terms, filters)),
+        _values(terms, filters, limit=FACET_LIMIT + 1)).all()
+    capped = any(kind == _ALL and n > FACET_LIMIT for kind, _key, n, *_ in rows)
 
+    def count(n: int) -> Count:
+        return Count(min(n, FACET_LIMIT), True) if capped else Count(n)
 
-def _count(groups: list[_Group], capped: bool) -> Count:
-    """The number of matches in ``groups``; when capped, no more than the matches counted."""
-    total = sum(g.count for g in groups)
-    return Count(min(total, FACET_LIMIT), capped) if capped else Count(total)
+    total, helped = Count(0), 0
+    collections, decades = [], []
+    for kind, key, n, slug, title in rows:
+        if kind == _TOTAL:
+            total = count(n)
+        elif kind == _HELP:
+            helped = n
+        elif kind == _COLLECTION:
+            collections.append(FacetValue(slug, title, count(n), slug == filters.collection))
+        elif kind == _DECADE:
+            decades.append(FacetValue(str(key), f"{key}s", count(n), key == filters.decade))
+    return total, {
+        "collection": sorted(collections, key=lambda f: (f.label, f.value)),
+        "decade": sorted(decades, key=lambda f: int(f.value)),
+        "needs_help": ([FacetValue("1", gettext("Can you help?"), count(helped),
+                                   filters.needs_help)] if helped else []),
+    }
 
 
 def _page_ids(terms: list[str], filters: Filters, first: int, per_page: int) -> list[int]:
     """The ids of one page of results in rank order (newest first without words), and the id
     after them if there is one."""
+    connection = db.session.connection()
     wanted = first + per_page + 1
     if terms and filters == Filters() and wanted <= FACET_LIMIT:
         # Ranked and cut inside the full-text index, without reading any item's row; good as
         # long as none of them is withdrawn (rare), else the query below skips those.
-        best = backend_for(db.engine.dialect.name).best(terms, wanted)
-        ranked = db.session.execute(
-            sa.select(best.c.item_id, Item.withdrawn_at.is_(None))
-            .join(Item, Item.id == best.c.item_id)
-            .order_by(best.c.rank, best.c.item_id.desc())).all()
+        ranked = connection.execute(_best_statement(db.engine.dialect.name),
+                                    _values(terms, filters, limit=wanted)).all()
         if all(public for _, public in ranked):
             return [item_id for item_id, _ in ranked[first:]]
-    ids_query, rank = _base(terms)
-    order = (rank.asc(), Item.id.desc()) if rank is not None else (
-        Item.created_at.desc(), Item.id.desc())
-    return list(db.session.scalars(
-        _filtered(ids_query, filters).order_by(*order).limit(per_page + 1).offset(first)))
+    return list(connection.execute(
+        _page_statement(_shape(terms, filters)),
+        _values(terms, filters, limit=per_page + 1, offset=first)).scalars())
 
 
 def search(text: str, filters: Filters, *, page: int = 1, per_page: int = 24) -> SearchResults:
     terms = query_terms(text)
     page = min(max(page, 1), MAX_PAGE)
-    groups, titles, capped = _match_groups(terms)
+    total, facets = _counts(terms, filters)
     ids = _page_ids(terms, filters, (page - 1) * per_page, per_page)
     more, ids = len(ids) > per_page, ids[:per_page]
-    hits = _hits(ids, terms)
-    return SearchResults(query=text, terms=terms, filters=filters, hits=hits,
-                         total=_count(_narrowed(groups, filters), capped), page=page,
-                         per_page=per_page, facets=_facets(groups, titles, filters, capped),
-                         more=more)
-
-
-def _facets(groups: list[_Group], titles: dict[str, str], filters: Filters,
-            capped: bool) -> dict[str, list[FacetValue]]:
-    """Counts for each facet, over the matches narrowed by the other facets' choices."""
-    collections: dict[str, list[_Group]] = {}
-    for g in _narrowed(groups, filters, "collection"):
-        collections.setdefault(g.collection, []).append(g)
-    decades: dict[int, list[_Group]] = {}
-    for g in _narrowed(groups, filters, "decade"):
-        if g.decade is not None:
-            decades.setdefault(g.decade, []).append(g)
-    helped = _count([g for g in _narrowed(groups, filters, "needs_help") if g.needs_help],
-                    capped)
-    return {
-        "collection": [FacetValue(slug, titles[slug], _count(gs, capped),
-                                  slug == filters.collection)
-                       for slug, gs in sorted(collections.items(),
-                                              key=lambda pair: (titles[pair[0]], pair[0]))],
-        "decade": [FacetValue(str(d), f"{d}s", _count(gs, capped), d == filters.decade)
-                   for d, gs in sorted(decades.items())],
-        "needs_help": ([FacetValue("1", gettext("Can you help?"), helped, filters.needs_help)]
-                       if helped else []),
-    }
+    return SearchResults(query=text, terms=terms, filters=filters, hits=_hits(ids, terms),
+                         total=total, page=page, per_page=per_page, facets=facets, more=more)
 
 
 # --- highlighting ----------------------------------------------------------------------------
@@ -296,34 +342,44 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
 
 
+@functools.lru_cache(maxsize=1)
+def _hit_statements() -> tuple[sa.Select, sa.Select]:
+    """What results show of the items :ids, and their images (first image last)."""
+    items, collections, images = Item.__table__, Collection.__table__, Image.__table__
+    ids = sa.bindparam("ids", expanding=True)
+    return (
+        sa.select(items.c.id, items.c.identifier, items.c.title, items.c.date_text,
+                  items.c.place, items.c.needs_help, items.c.help_solved_at,
+                  sa.func.coalesce(sa.func.nullif(items.c.search_document, ""),
+                                   items.c.description, ""),
+                  collections.c.title)
+        .join(collections, collections.c.id == items.c.collection_id)
+        .where(items.c.id.in_(ids)),
+        sa.select(images.c.item_id, images.c.thumb_path, images.c.display_path,
+                  images.c.width, images.c.height)
+        .where(images.c.item_id.in_(ids)).order_by(images.c.position.desc()),
+    )
+
+
 def _hits(ids: list[int], terms: list[str]) -> list[Hit]:
     """The results for ``ids``, in that order: two plain queries, no ORM objects."""
     if not ids:
         return []
-    items, collections, images = Item.__table__, Collection.__table__, Image.__table__
-    rows = db.session.connection().execute(
-        sa.select(items.c.id, items.c.identifier, items.c.title, items.c.date_text,
-                  items.c.place, items.c.needs_help, items.c.help_solved_at,
-                  items.c.search_document, items.c.description, collections.c.title)
-        .join(collections, collections.c.id == items.c.collection_id)
-        .where(items.c.id.in_(ids))).all()
+    connection = db.session.connection()
+    item_rows, image_rows = _hit_statements()
+    by_id = {row[0]: row for row in connection.execute(item_rows, {"ids": ids})}
     pictures: dict[int, HitImage] = {}
-    for item_id, *image in db.session.connection().execute(
-            sa.select(images.c.item_id, images.c.thumb_path, images.c.display_path,
-                      images.c.width, images.c.height)
-            .where(images.c.item_id.in_(ids)).order_by(images.c.position.desc())):
+    for item_id, *image in connection.execute(image_rows, {"ids": ids}):
         pictures[item_id] = HitImage(*image)  # the lowest position is kept: the first image
-    by_id = {row[0]: row for row in rows}
     hits = []
     for item_id in ids:
         if item_id not in by_id:
             continue
-        (_, identifier, title, date_text, place, needs_help, solved_at, document, description,
+        (_, identifier, title, date_text, place, needs_help, solved_at, body,
          collection) = by_id[item_id]
         item = HitItem(identifier, title, date_text, place, HitCollection(collection),
                        bool(needs_help), solved_at is not None, pictures.get(item_id))
         # The document repeats the title first; the snippet is taken from what follows it.
-        body = document or description or ""
         if body.startswith(title):
             body = body[len(title):]
         hits.append(Hit(item=item, title=highlight(title, terms),

@@ -199,3 +199,29 @@ def test_past_the_counted_best_matches_facets_say_so_and_every_page_is_reachable
     assert sorted(found) == ["Canal basin 0", "Canal basin 1", "Canal basin 2"]
     assert 'rel="next"' in client.get("/search?q=canal&page=2").get_data(as_text=True)
     assert 'rel="next"' not in client.get("/search?q=canal&page=3").get_data(as_text=True)
+
+
+def test_results_rank_the_same_when_only_titles_holding_every_word_are_ranked(
+        app, client, make_item):
+    """SQLite ranks only the items whose title holds every word when there are enough of them
+    for the page; the order must be the one ranking every match gives."""
+    make_item(title="Mill street", description="Looking down the street.")
+    make_item(title="Mill street scene", description="Trams in the street, street lamps.")
+    make_item(title="Corner shop", description="On the corner of Mill Street.")
+    make_item(title="Street", description="Mill chimneys behind the street.")
+    make_item(title="Kirkgate", description="A street of shops near the mill.")
+
+    def ranked(per_page: int) -> list[str]:
+        app.config["ITEMS_PER_PAGE"] = per_page
+        found = []
+        for page in range(1, 7):
+            found += titles(client.get(f"/search?q=mill+street&page={page}"))
+        return found
+
+    everything = ranked(10)  # more than the two titles holding both words: all ranked
+    assert len(everything) == 5
+    assert everything[:2] == ["Mill street", "Mill street scene"]
+    # A page of one needs two (one more, to know another page follows): the titles suffice.
+    assert ranked(1) == everything
+    # A page of three needs four, more than they hold: every match is ranked.
+    assert ranked(3) == everything
