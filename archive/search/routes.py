@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, redirect, render_template, request, url_for
 
 from archive.search import bp
 from archive.search.forms import SearchForm
-from archive.search.services import Filters, most_viewed, random_item, search
+from archive.search.services import Filters, SearchResults, most_viewed, random_item, search
+
+
+def search_url(results: SearchResults, **changes) -> str:
+    """The address of these results with ``changes`` (a filter set or removed, another page);
+    the page resets to the first unless given."""
+    filters = results.filters
+    params = {"q": results.query or None, "collection": filters.collection,
+              "decade": filters.decade, "help": "1" if filters.needs_help else None,
+              "page": None}
+    return url_for("search.search_page", **{**params, **changes})
 
 
 @bp.get("/search")
@@ -18,7 +30,8 @@ def search_page():
                           needs_help=bool(form.help.data))
         results = search(form.q.data or "", filters, page=form.page.data or 1,
                          per_page=current_app.config["ITEMS_PER_PAGE"])
-    return render_template("search/results.html", form=form, results=results)
+    return render_template("search/results.html", form=form, results=results,
+                           search_url=functools.partial(search_url, results))
 
 
 @bp.get("/pot-luck")
