@@ -1,10 +1,12 @@
 """Search latency at 1,000 and at 100,000 items: median and 95th percentile, and their ratio.
 
-    python bench/search.py [--database sqlite|postgresql] [--queries 200]
+    python bench/search.py [--database sqlite|postgresql] [--queries 200] [--rounds 3]
 
 Builds each archive in a fresh database (SQLite file, or a PostgreSQL database of its own at
 TEST_POSTGRES_URL's server, dropped afterwards), through the migrations, then times the search
-service (matching, ranking, one page of results with highlighting, and the three facets).
+service (matching, ranking, one page of results with highlighting, and the three facets) and
+the whole search page a visitor gets. The two archives take turns, query by query, so that a
+slower spell of a noisy machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -70,19 +72,35 @@ def fill(app, size: int, words: list[str], rng: random.Random) -> None:
                 conn.commit()
 
 
-def time_queries(app, queries: list[str]) -> list[float]:
+def time_queries(apps: dict[int, object], queries: list[str],
+                 rounds: int) -> dict[tuple[str, int], list[float]]:
+    """Each query timed on each archive in turn, ``rounds`` times over: the search service
+    alone, and the whole search page a visitor gets (through Flask's test client)."""
     from archive.extensions import db
     from archive.search.services import Filters, search
 
-    times = []
-    with app.app_context():
+    clients = {size: app.test_client() for size, app in apps.items()}
+    times: dict[tuple[str, int], list[float]] = {
+        (what, size): [] for what in ("service", "page") for size in apps}
+    for size, app in apps.items():
+        with app.app_context():
+            for q in queries[:10]:
+                search(q, Filters())  # warm caches
         for q in queries[:10]:
-            search(q, Filters())  # warm caches
+            clients[size].get("/search", query_string={"q": q})
+    for _ in range(rounds):
         for q in queries:
-            start = time.perf_counter()
-            search(q, Filters(), per_page=24)
-            times.append(time.perf_counter() - start)
-            db.session.rollback()
+            for size, app in apps.items():
+                with app.app_context():
+                    start = time.perf_counter()
+                    search(q, Filters(), per_page=24)
+                    times["service", size].append(time.perf_counter() - start)
+                    db.session.rollback()
+                start = time.perf_counter()
+                response = clients[size].get("/search", query_string={"q": q})
+                times["page", size].append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    raise SystemExit(f"/search?q={q} answered {response.status_code}")
     return times
 
 
@@ -94,12 +112,10 @@ def make_app(url: str, media: Path):
                        "RATELIMIT_ENABLED": False})
 
 
-def run_size(size: int, database: str, work: Path, queries: list[str], words, seed: int):
+def create_archive(size: int, database: str, work: Path, words, seed: int, cleanup: list):
+    """A migrated, filled archive of ``size`` items; what to drop afterwards goes in cleanup."""
     from flask_migrate import upgrade
 
-    from archive.extensions import db
-
-    admin = None
     if database == "sqlite":
         url = f"sqlite:///{work / f'search-{size}.sqlite3'}"
     else:
@@ -107,27 +123,32 @@ def run_size(size: int, database: str, work: Path, queries: list[str], words, se
         admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        cleanup.append((admin, name))
         url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        app = make_app(url, work / "media")
-        with app.app_context():
-            upgrade()
-        fill(app, size, words, random.Random(seed))
-        times = time_queries(app, queries)
+    app = make_app(url, work / "media")
+    with app.app_context():
+        upgrade()
+    fill(app, size, words, random.Random(seed))
+    return app
+
+
+def drop(apps, cleanup) -> None:
+    from archive.extensions import db
+
+    for app in apps:
         with app.app_context():
             db.engine.dispose()
-        return times
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    for admin, name in cleanup:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
@@ -141,25 +162,33 @@ def main() -> None:
         queries.append(" ".join(w[: max(4, len(w) - 2)] if rng.random() < 0.2 else w
                                 for w in pick))
 
-    results = {}
+    cleanup: list = []
+    apps: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for size in SIZES:
-            results[size] = sorted(run_size(size, args.database, Path(tmp), queries, words, 7))
+        try:
+            for size in SIZES:
+                apps[size] = create_archive(size, args.database, Path(tmp), words, 7, cleanup)
+            results = {key: sorted(times) for key, times in
+                       time_queries(apps, queries, args.rounds).items()}
+        finally:
+            drop(apps.values(), cleanup)
 
     def p95(values):
         return values[int(0.95 * (len(values) - 1))]
 
-    base_median = statistics.median(results[SIZES[0]])
-    base_p95 = p95(results[SIZES[0]])
-    print(f"Search on {args.database}: {args.queries} queries of 1-2 words, one page of 24 "
-          "results with highlighting and facets\n")
-    print(f"| {'items':>8} | {'median ms':>9} | {'p95 ms':>7} | {'median ratio':>12} | "
-          f"{'p95 ratio':>9} |")
-    print(f"| {'-' * 7}:| {'-' * 8}:| {'-' * 6}:| {'-' * 11}:| {'-' * 8}:|")
-    for size in SIZES:
-        median, high = statistics.median(results[size]), p95(results[size])
-        print(f"| {size:>8,} | {median * 1000:9.1f} | {high * 1000:7.1f} | "
-              f"{median / base_median:12.2f} | {high / base_p95:9.2f} |")
+    print(f"Search on {args.database}: {args.queries} queries of 1-2 words, {args.rounds} rounds; "
+          "the service (matching, ranking, facets, 24 results highlighted) and the whole "
+          "search page\n")
+    print(f"| {'timed':<7} | {'items':>8} | {'median ms':>9} | {'p95 ms':>7} | "
+          f"{'median ratio':>12} | {'p95 ratio':>9} |")
+    print(f"| {'-' * 7} | {'-' * 7}:| {'-' * 8}:| {'-' * 6}:| {'-' * 11}:| {'-' * 8}:|")
+    for what in ("service", "page"):
+        base = results[what, SIZES[0]]
+        for size in SIZES:
+            values = results[what, size]
+            median, high = statistics.median(values), p95(values)
+            print(f"| {what:<7} | {size:>8,} | {median * 1000:9.1f} | {high * 1000:7.1f} | "
+                  f"{median / statistics.median(base):12.2f} | {high / p95(base):9.2f} |")
 
 
 if __name__ == "__main__":
