@@ -1,11 +1,12 @@
 """One search interface, two engines: SQLite FTS5 and PostgreSQL full-text search.
 
 A backend turns the visitor's words into the values of its query (``params``), and gives the
-selectables that use them: ``(item_id, rank)`` rows, lower rank first (``matches``, ``best``),
-and public matches found through the index without ranking them, for counting
-(``public_matches``). The selectables take their values as named parameters (``:expression``,
-``:limit``…), so the statements built on them are built once and reused for every query.
-Everything else (facets, paging) is shared in ``services``.
+selectables that use them: ``(item_id, tier, rank)`` rows (``matches``, ``best``), in order of
+tier, then rank, lower first — tier 0 for the items whose title holds every word, 1 for the
+rest, rank by relevance — and public matches found through the index without ranking them, for
+counting (``public_matches``). The selectables take their values as named parameters
+(``:expression``, ``:limit``…), so the statements built on them are built once and reused for
+every query. Everything else (facets, paging) is shared in ``services``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def query_terms(text: str) -> list[str]:
     return seen[:MAX_TERMS]
 
 
-def _limit() -> sa.BindParameter:
+def limit_param() -> sa.BindParameter:
     return sa.bindparam("limit", type_=sa.Integer)
 
 
@@ -43,7 +44,8 @@ class SearchBackend:
         raise NotImplementedError
 
     def matches(self) -> sa.Subquery:  # pragma: no cover - interface
-        """Every item matching ``:expression``, withdrawn ones included, with its rank."""
+        """Every item matching ``:expression``, withdrawn ones included, with its tier (0 when
+        its title holds every word, ``:titles``) and its rank."""
         raise NotImplementedError
 
     def matching(self) -> sa.ColumnElement[bool]:  # pragma: no cover - interface
@@ -60,15 +62,15 @@ class SearchBackend:
                  .where(items.c.withdrawn_at.is_(None)))
         if with_terms:
             query = query.where(self.matching())
-        return query.limit(_limit()).subquery("matched")
+        return query.limit(limit_param()).subquery("found")
 
     def best(self) -> sa.Subquery:
-        """The ``:limit`` best matches as ``(item_id, rank)``, withdrawn items included,
-        ranked and cut inside the index (ties: newest first)."""
+        """The ``:limit`` best matches as ``(item_id, tier, rank)``, withdrawn items included,
+        in order (ties: newest first)."""
         matches = self.matches()
-        return (sa.select(matches.c.item_id, matches.c.rank)
-                .order_by(matches.c.rank, matches.c.item_id.desc()).limit(_limit())
-                .subquery("best"))
+        return (sa.select(matches.c.item_id, matches.c.tier, matches.c.rank)
+                .order_by(matches.c.tier, matches.c.rank, matches.c.item_id.desc())
+                .limit(limit_param()).subquery("best"))
 
 
 class SQLiteBackend(SearchBackend):
@@ -83,13 +85,22 @@ class SQLiteBackend(SearchBackend):
         return {"expression": " ".join(f'"{term}"*' for term in terms),
                 "titles": " ".join(f'title : "{term}"*' for term in terms)}
 
+    @classmethod
+    def _match(cls, name: str) -> sa.ColumnElement[bool]:
+        return sa.literal_column("items_fts").op("MATCH")(sa.bindparam(name, type_=sa.String))
+
+    @classmethod
+    def _tier(cls) -> sa.ColumnElement[int]:
+        """0 when the title holds every word. The unary + keeps the planner from looking each
+        match up in the title matches one by one: they are read once."""
+        titled = sa.select(cls.FTS.c.rowid).where(cls._match("titles")).correlate(None)
+        return sa.cast(sa.literal_column("+items_fts.rowid").not_in(titled), sa.Integer)
+
     def matches(self) -> sa.Subquery:
         return (
-            sa.select(self.FTS.c.rowid.label("item_id"),
+            sa.select(self.FTS.c.rowid.label("item_id"), self._tier().label("tier"),
                       sa.literal_column("bm25(items_fts, 10.0, 1.0)").label("rank"))
-            .select_from(self.FTS)
-            .where(sa.literal_column("items_fts").op("MATCH")(sa.bindparam("expression")))
-            .subquery("matches")
+            .select_from(self.FTS).where(self._match("expression")).subquery("matches")
         )
 
     def public_matches(self, with_terms: bool) -> sa.Subquery:
@@ -103,23 +114,22 @@ class SQLiteBackend(SearchBackend):
             "items.help_solved_at FROM items_fts "
             "JOIN items INDEXED BY ix_items_search_facets ON items.id = items_fts.rowid "
             "WHERE items_fts MATCH :expression AND items.withdrawn_at IS NULL LIMIT :limit"
-        ).columns(*(Item.__table__.c[name] for name in FACET_COLUMNS)).subquery("matched")
+        ).columns(*(Item.__table__.c[name] for name in FACET_COLUMNS)).subquery("found")
 
     def best(self) -> sa.Subquery:
         # FTS5 works out BM25 for every match before keeping the best: a word found in many
-        # thousand items costs a millisecond per thousand. A title weighs ten times the rest of
-        # the text, so an item whose title holds every word outranks any whose title does not
-        # (short of a title ten times longer than usual). When at least ``:limit`` titles hold
-        # every word, the best are among them, and only they are ranked, by the same BM25;
-        # otherwise every match is. The unary + keeps the planner from looking each titled item
-        # up in the index one by one.
+        # thousand items costs a millisecond per thousand. Items whose title holds every word
+        # come first (tier 0): when there are at least ``:limit`` of them, the best are among
+        # them, and only they are ranked; otherwise every match is.
         return sa.text(
-            "SELECT rowid AS item_id, bm25(items_fts, 10.0, 1.0) AS rank FROM items_fts "
+            "SELECT rowid AS item_id, (+items_fts.rowid NOT IN "
+            "(SELECT rowid FROM items_fts WHERE items_fts MATCH :titles)) AS tier, "
+            "bm25(items_fts, 10.0, 1.0) AS rank FROM items_fts "
             "WHERE items_fts MATCH :expression AND ("
             "(SELECT count(*) FROM items_fts WHERE items_fts MATCH :titles) < :limit "
             "OR +rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :titles)) "
-            "ORDER BY rank, rowid DESC LIMIT :limit"
-        ).columns(item_id=sa.Integer, rank=sa.Float).subquery("best")
+            "ORDER BY tier, rank, rowid DESC LIMIT :limit"
+        ).columns(item_id=sa.Integer, tier=sa.Integer, rank=sa.Float).subquery("best")
 
 
 # A tsvector column kept by a trigger (migration 0008), with a GIN index: matching and ranking
@@ -131,17 +141,21 @@ class PostgresBackend(SearchBackend):
     name = "postgresql"
 
     def params(self, terms: list[str]) -> dict[str, str]:
-        return {"expression": " & ".join(f"{term}:*" for term in terms)}
+        # The title's words carry weight A (migration 0008): "word:*A" finds them there only.
+        return {"expression": " & ".join(f"{term}:*" for term in terms),
+                "titles": " & ".join(f"{term}:*A" for term in terms)}
 
     @staticmethod
-    def _query() -> sa.ColumnElement:
+    def _query(name: str = "expression") -> sa.ColumnElement:
         return sa.func.to_tsquery(sa.literal_column("'english'::regconfig"),
-                                  sa.bindparam("expression", type_=sa.String))
+                                  sa.bindparam(name, type_=sa.String))
 
     def matches(self) -> sa.Subquery:
         query, vector = self._query(), sa.literal_column(PG_VECTOR)
         return (
             sa.select(Item.id.label("item_id"),
+                      sa.case((vector.op("@@")(self._query("titles")), 0), else_=1)
+                      .label("tier"),
                       (-sa.func.ts_rank_cd(vector, query)).label("rank"))
             .where(vector.op("@@")(query)).subquery("matches")
         )

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from archive.extensions import db
 from archive.models import Collection, Image, Item
-from archive.search.backends import backend_for, query_terms
+from archive.search.backends import backend_for, limit_param, query_terms
 
 PUBLIC = Item.withdrawn_at.is_(None)
 SNIPPET_CHARS = 240
@@ -108,10 +108,6 @@ class SearchResults:
         return pages
 
 
-def decade_of(year: int | None) -> int | None:
-    return None if year is None else year - year % 10
-
-
 # --- statements: built once for each shape of query, run with the query's values ------------
 #
 # Building a statement and working out its cache key cost SQLAlchemy more than running it did
@@ -158,7 +154,7 @@ def _page_statement(shape: _Shape) -> sa.Select:
     if shape.with_terms:
         matches = backend_for(shape.dialect).matches()
         query = query.join(matches, matches.c.item_id == items.c.id).order_by(
-            matches.c.rank.asc(), items.c.id.desc())
+            matches.c.tier, matches.c.rank, items.c.id.desc())
     else:
         query = query.order_by(items.c.created_at.desc(), items.c.id.desc())
     if shape.collection:
@@ -168,7 +164,7 @@ def _page_statement(shape: _Shape) -> sa.Select:
                             items.c.date_earliest < _decade() + 10)
     if shape.needs_help:
         query = query.where(items.c.needs_help.is_(True), items.c.help_solved_at.is_(None))
-    return query.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
+    return query.limit(limit_param()).offset(
         sa.bindparam("offset", type_=sa.Integer))
 
 
@@ -179,10 +175,10 @@ def _best_statement(dialect: str) -> sa.Select:
     best = backend_for(dialect).best()
     return (sa.select(best.c.item_id, items.c.withdrawn_at.is_(None))
             .join(items, items.c.id == best.c.item_id)
-            .order_by(best.c.rank, best.c.item_id.desc()))
+            .order_by(best.c.tier, best.c.rank, best.c.item_id.desc()))
 
 
-# --- counts and facets: counted in the database, over at most FACET_LIMIT matches ------------
+# --- counts and facets: counted in the database, over at most FACET_LIMIT + 1 matches --------
 #
 # Reading every match into Python, or ranking every match only to count it, made a search cost
 # grow with the archive. The counts come instead from one query over at most FACET_LIMIT + 1
@@ -289,8 +285,13 @@ def search(text: str, filters: Filters, *, page: int = 1, per_page: int = 24) ->
     terms = query_terms(text)
     page = min(max(page, 1), MAX_PAGE)
     total, facets = _counts(terms, filters)
-    ids = _page_ids(terms, filters, (page - 1) * per_page, per_page)
+    first = (page - 1) * per_page
+    ids = _page_ids(terms, filters, first, per_page)
     more, ids = len(ids) > per_page, ids[:per_page]
+    if total.capped and total < first + len(ids):
+        # The capped count covers the first matches read, unranked; with a filter it may
+        # find fewer than the page shows: never say "at least" fewer than that.
+        total = Count(first + len(ids), capped=True)
     return SearchResults(query=text, terms=terms, filters=filters, hits=_hits(ids, terms),
                          total=total, page=page, per_page=per_page, facets=facets, more=more)
 
