@@ -26,10 +26,6 @@ TEST_POSTGRES_URL = os.environ.get(
 )
 DATABASES = [d.strip() for d in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")
              if d.strip()]
-STANDARDS_DIR = Path(
-    os.environ.get("ARCHIVE_STANDARDS_DIR", Path(__file__).resolve().parents[1].parent
-                   / "shared" / "standards")
-)
 
 BASE_TEST_CONFIG = {
     "TESTING": True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -237,9 +236,3 @@ def test_a_withdrawn_item_leaves_the_iiif_documents(app, client, sample):
     assert client.get("/iiif/LDS-2/manifest").status_code == 404
     leeds = client.get("/iiif/collections/leeds").get_json(force=True)
     assert [m["id"] for m in leeds["items"]] == ["http://localhost/iiif/LDS-1/manifest"]
-
-
-def test_the_standards_folder_is_present():
-    from tests.harvesting.conftest import STANDARDS_DIR
-
-    assert Path(STANDARDS_DIR, "iiif-presentation-3-context.json").is_file()
