@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.config import DEV_SECRET_KEY, Config, is_insecure_secret
 from archive.extensions import csrf, db, limiter, login_manager, migrate
+from archive.http import ArchiveRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=os.environ.get("ARCHIVE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
+    app.request_class = ArchiveRequest
     app.config.from_object(Config)
     app.config.update(Config.from_env())
     if isinstance(config, dict):
@@ -184,8 +186,14 @@ def _register_error_pages(app: Flask) -> None:
 
         return handler
 
-    for code in (400, 403, 404, 405, 410, 413, 429):
+    for code in (400, 403, 404, 405, 410, 429):
         app.register_error_handler(code, page(code, f"errors/{code}.html"))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        view = app.view_functions.get(request.endpoint or "")
+        upload = getattr(view, "accepts_uploads", False)
+        return render_template("errors/413.html", error=error, upload=upload), 413
     app.register_error_handler(CSRFError, page(400, "errors/csrf.html"))
 
     from archive.ops.health import database_unavailable

@@ -94,7 +94,10 @@ class Config:
     MAIL_TIMEOUT = 10
     ITEMS_PER_PAGE = 24
     QUEUE_PAGE_SIZE = 20
+    # Largest request body: MAX_CONTENT_LENGTH where files are uploaded, MAX_FORM_BYTES on every
+    # other route (a note of 5,000 characters is at most ~60 KB once form-encoded).
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    MAX_FORM_BYTES = 1024 * 1024
 
     # Let the web server send media files: nginx's X-Accel-Redirect to this internal location
     # (e.g. /protected-media/), or Flask's USE_X_SENDFILE for Apache/lighttpd.

@@ -24,6 +24,7 @@ from archive.catalogue.services import (
     update_record,
 )
 from archive.extensions import db
+from archive.http import accepts_uploads
 from archive.images.processing import MAX_PIXELS
 from archive.models import Role
 from archive.public.services import collections_with_counts
@@ -68,6 +69,7 @@ def _edit_page(form, item=None, status=200):
 
 @bp.route("/items/new", methods=["GET", "POST"])
 @role_required(Role.CURATOR)
+@accepts_uploads
 def new_item():
     form = _form()
     if not form.collection.choices:
@@ -97,6 +99,7 @@ def new_item():
 
 @bp.route("/items/<identifier>/edit", methods=["GET", "POST"])
 @role_required(Role.CURATOR)
+@accepts_uploads
 def edit_item(identifier: str):
     item = item_by_identifier(identifier)
     if item is None:

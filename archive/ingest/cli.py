@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -55,7 +56,7 @@ def import_command(metadata: Path, images_dir: Path, collection: str | None,
     def on_total(total: int) -> None:
         nonlocal bar
         bar = click.progressbar(length=total, label="Processing images",
-                                file=click.get_text_stream("stderr"))
+                                file=sys.stderr)
         bar.__enter__()
 
     try:

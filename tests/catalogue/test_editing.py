@@ -120,6 +120,24 @@ def test_an_upload_over_the_size_limit_gets_the_413_page(make_app, make_user, ma
     assert stored_items(app) == []
 
 
+def test_uploads_may_be_larger_than_the_limit_for_other_forms(make_app, make_user,
+                                                             make_collection, login_client):
+    app = make_app(MAX_FORM_BYTES=10_000)
+    make_collection(slug="streets", title="Streets")
+    client = login_client(app, make_user("curator"))
+    photo = io.BytesIO()
+    PILImage.effect_noise((400, 300), 60).convert("RGB").save(photo, "PNG")
+    assert photo.tell() > 10_000
+    photo.seek(0)
+
+    response = client.post("/catalogue/items/new",
+                           data=form(image=(photo, "street.png")),
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 302
+    assert [item.identifier for item in stored_items(app)] == ["NEW-1"]
+
+
 def test_a_used_identifier_is_refused_with_the_form_kept(app, curator_client, make_item):
     make_item(identifier="DUP-1")
 

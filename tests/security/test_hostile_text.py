@@ -264,6 +264,14 @@ def test_a_ten_megabyte_note_is_refused_and_nothing_is_kept(app, client, make_it
         assert db.session.scalar(sa.select(sa.func.count(Contribution.id))) == 0
 
 
+@pytest.mark.parametrize("path", ["/login", "/oai", "/register"])
+def test_an_over_large_body_gets_the_friendly_413_page_on_any_route(client, path):
+    response = client.post(path, data={"field": "x" * (2 * 1024 * 1024)})
+
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True).lower()
+
+
 def test_right_to_left_and_emoji_text_is_stored_and_shown_exactly(app, client, make_item,
                                                                  make_user):
     item = make_item()
