@@ -4,24 +4,41 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
+import secrets
 from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from archive.config import DEV_SECRET_KEY, Config, is_insecure_secret
+from archive.config import (
+    DEV_SECRET_KEY,
+    MIN_SECRET_LENGTH,
+    Config,
+    ConfigError,
+    is_insecure_secret,
+)
 from archive.extensions import csrf, db, limiter, login_manager, migrate
 from archive.http import ArchiveRequest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
 
 log = logging.getLogger(__name__)
 
 
-class InsecureConfigError(RuntimeError):
-    pass
+def resource(name: str, *, in_checkout: str | None = None) -> Path:
+    """A folder the app serves or reads: inside the installed package, else in the checkout.
+
+    A wheel carries ``templates``, ``static``, ``migrations`` and the browser libraries inside
+    the package (see pyproject.toml); a checkout (or an editable install) keeps them at the top.
+    """
+    packaged = PACKAGE_ROOT / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / (in_checkout or name)
+
+
+class InsecureConfigError(ConfigError):
+    """No usable SECRET_KEY where the app would serve requests."""
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -30,15 +47,16 @@ def create_app(config: type | dict | None = None) -> Flask:
     ``config`` may be a class or a dict of settings applied after the environment, so tests
     and embedding code can override anything.
     """
+    from_env = Config.from_env()
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=os.environ.get("ARCHIVE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(resource("templates")),
+        static_folder=str(resource("static")),
+        instance_path=from_env.get("ARCHIVE_INSTANCE_PATH"),
     )
     app.request_class = ArchiveRequest
-    app.config.from_object(Config)
-    app.config.update(Config.from_env())
+    app.config.update(Config.defaults())
+    app.config.update(from_env)
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
@@ -55,17 +73,33 @@ def create_app(config: type | dict | None = None) -> Flask:
     return app
 
 
+def _serves_requests() -> bool:
+    """False inside a command-line command that serves nothing (``db upgrade``, ``import``…).
+
+    Such commands sign nothing a browser will send back, so they need no SECRET_KEY: they get a
+    random one of their own. A WSGI server (no command running) and ``flask run`` serve.
+    """
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name == "run"
+
+
 def _finish_config(app: Flask) -> None:
     relaxed = app.debug or app.testing or app.config.get("DEMO")
+    app.config["SECRET_KEY_IS_EPHEMERAL"] = False
     if is_insecure_secret(app.config.get("SECRET_KEY")):
-        if not relaxed:
+        if relaxed:
+            app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or DEV_SECRET_KEY
+        elif not _serves_requests():
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+            app.config["SECRET_KEY_IS_EPHEMERAL"] = True
+        else:
             raise InsecureConfigError(
-                "SECRET_KEY is not set (or is too short). Set it to a long random value, e.g.\n"
-                "    export SECRET_KEY=\"$(python -c "
-                "'import secrets; print(secrets.token_hex(32))')\"\n"
-                "or run the demo with ARCHIVE_DEMO=1 (never in production)."
+                f"SECRET_KEY is not set or shorter than {MIN_SECRET_LENGTH} characters: set it "
+                "to a long random value (export SECRET_KEY=\"$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')\"), or try the demo with ARCHIVE_DEMO=1."
             )
-        app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or DEV_SECRET_KEY
     app.config["IP_HASH_SALT"] = app.config.get("IP_HASH_SALT") or app.config["SECRET_KEY"]
     if relaxed:
         # Local HTTP only: cookies must not require HTTPS there.
@@ -78,6 +112,7 @@ def _finish_config(app: Flask) -> None:
         )
     media_root = Path(app.config.get("MEDIA_ROOT") or Path(app.instance_path) / "media")
     app.config["MEDIA_ROOT"] = str(media_root.resolve())
+    _require_drivers(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: the engine options PostgreSQL needs do not apply; wait for locks instead of
@@ -89,12 +124,37 @@ def _finish_config(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
+# The optional libraries a setting can call for, and the extra that installs each.
+OPTIONAL_DRIVERS = (
+    ("SQLALCHEMY_DATABASE_URI", "postgresql", "psycopg", "DATABASE_URL", "postgres"),
+    ("RATELIMIT_STORAGE_URI", "redis", "redis", "RATELIMIT_STORAGE_URI", "redis"),
+)
+
+
+def _require_drivers(app: Flask) -> None:
+    """A setting that needs a library that is not installed: one line saying what to install."""
+    import importlib
+
+    for key, scheme, module, setting, extra in OPTIONAL_DRIVERS:
+        value = str(app.config.get(key) or "")
+        if not value.startswith(scheme):
+            continue
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ConfigError(
+                f"{setting} names {scheme}, but its Python driver ({module}) is not installed: "
+                f"python -m pip install \"recollect-archive[{extra}]\" (from a checkout: "
+                f"python -m pip install -e \".[{extra}]\")."
+            ) from None
+
+
 def _init_extensions(app: Flask) -> None:
     from archive import models  # noqa: F401  (registers every table with the metadata)
     from archive.models import User
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(resource("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)
 
@@ -273,6 +333,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from archive.auth.cli import users_cli
+    from archive.config import settings_command
     from archive.curation.cli import export_command
     from archive.ingest.cli import demo_command, import_command
     from archive.search.cli import search_cli
@@ -282,8 +343,40 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(settings_command)
 
     from archive.ops.cli import backup_cli, privacy_cli
 
     app.cli.add_command(backup_cli)
     app.cli.add_command(privacy_cli)
+
+    for command in app.cli.commands.values():
+        _explain_database_errors(command)
+
+
+def _explain_database_errors(command) -> None:
+    """A command that cannot reach its database says so in one line (exit 2), not a traceback.
+
+    Applied to each top-level command (Flask-Migrate's ``db`` group included): a group's
+    ``invoke`` runs its subcommands, so they are covered too. Commands are module-level
+    objects shared by every app in a process, hence the guard against wrapping twice.
+    """
+    if getattr(command, "explains_database_errors", False):
+        return
+    from sqlalchemy import exc as sa_exc
+
+    invoke = command.invoke
+
+    def invoke_explained(ctx):
+        try:
+            return invoke(ctx)
+        except (sa_exc.OperationalError, sa_exc.ProgrammingError) as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            if "no such table" in reason or ("does not exist" in reason and "relation" in reason):
+                raise ConfigError(f"The database has no tables yet ({reason}): run "
+                                  "flask --app app db upgrade first.") from None
+            raise ConfigError(f"The database could not be used ({reason}): check DATABASE_URL "
+                              "and that the database server is running.") from None
+
+    command.invoke = invoke_explained
+    command.explains_database_errors = True

@@ -1,167 +1,77 @@
-"""Settings, read from environment variables with safe defaults.
+"""Settings: one registry of every setting an operator can change, read from the environment.
 
-Every setting can be overridden by an environment variable of the same name.
-``DATABASE_URL`` and ``MEDIA_ROOT`` default to files inside Flask's instance folder,
-so a fresh checkout runs with nothing else installed.
+Each ``Setting`` has a name (the environment variable), a type, a default and a description.
+``Config.from_env`` reads every one of them; a value that cannot be used stops the app with a
+one-line ``ConfigError`` naming the setting and what it takes (the command line prints it as
+``Error: …`` and exits with status 2, never with a traceback). The configuration table in
+``docs/configuration.md`` is generated from the registry (``flask --app app settings``) and a
+test keeps the two identical.
+
+``DATABASE_URL`` and ``MEDIA_ROOT`` default to files inside Flask's instance folder, so a fresh
+checkout runs with nothing else installed.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
 
 from archive.i18n_words import N_
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside debug/demo/test
+MIN_SECRET_LENGTH = 16
 
 
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class ConfigError(click.ClickException):
+    """A setting is missing or cannot be used. The message is one line that says how to fix it."""
+
+    exit_code = 2
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+# --- how values are read -------------------------------------------------------------------------
 
 
-class Config:
-    """Production-safe defaults. ``from_env`` fills in what the environment says."""
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("takes 1 or 0 (also true/false, yes/no, on/off)")
 
-    SECRET_KEY: str | None = None
-    DEMO = False
-    TESTING = False
 
-    SQLALCHEMY_DATABASE_URI: str | None = None  # filled by create_app from DATABASE_URL
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    MEDIA_ROOT: str | None = None  # filled by create_app from MEDIA_ROOT
-    # SQLite only: bytes of the database file each connection reads through the operating
-    # system's page cache (memory-mapped, shared by every process) rather than copying pages
-    # into its own small cache. Search over a large archive reads many index pages. 0: off.
-    SQLITE_MMAP_SIZE = 256 * 1024 * 1024
+def parse_int(minimum: int = 0) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip().replace("_", ""))
+        except ValueError:
+            raise ValueError("takes a whole number") from None
+        if value < minimum:
+            raise ValueError(f"takes a whole number of at least {minimum}")
+        return value
 
-    # Rate limits (Flask-Limiter).  RATELIMIT_ENABLED is always set explicitly: the
-    # limiter object is shared, and would otherwise inherit the last app's value.
-    RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
-    CONTRIBUTION_RATE_LIMIT = "10 per hour"
-    # When the shared storage (Redis) cannot be reached, each process counts on its own in
-    # memory until it is back (logged by the "flask-limiter" logger): posting and logging in
-    # stay limited, per process instead of across all of them, and the site stays up.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_KEY_PREFIX = "recollect"
-    LOGIN_RATE_LIMIT = "5 per minute"
+    return parse
 
-    # The licence every published note is released under.
-    CONTRIBUTION_LICENCE = "CC BY 4.0"
-    CONTRIBUTION_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-    CONTRIBUTION_MAX_LENGTH = 5000
 
-    # Public address of the site (e.g. https://photos.example.org), used in exports.
-    PUBLIC_BASE_URL: str | None = None
-    # Key for hashing visitors' IP addresses; defaults to SECRET_KEY.
-    IP_HASH_SALT: str | None = None
+def parse_rate_limit(raw: str) -> str:
+    from limits import parse_many
 
-    ARCHIVE_NAME = "Recollect Community Archive"
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError('takes a rate such as "10 per hour" or "5/minute"') from None
+    return raw.strip()
 
-    # Moderation. Rejection reasons offered to archivists: code -> text the contributor sees.
-    # From the environment as "code=Text;code=Text". These defaults are translated where pages
-    # show them (N_ only marks them); reasons set in the environment are shown as written.
-    REJECTION_REASONS = {
-        "not_about_photo": N_("The note is not about this photograph."),
-        "incorrect": N_("The archive could check the facts, and they do not match its records."),
-        "unverifiable": N_("The archive could not confirm what the note says."),
-        "duplicate": N_("Someone had already told us the same thing."),
-        "personal_data": N_("The note holds personal details we cannot publish."),
-        "inappropriate": N_("The note breaks the site's rules for respectful discussion."),
-    }
-    # The queue counts each status exactly up to this many, then shows "10,000+": the page
-    # stays as fast with a hundred thousand notes as with a hundred.
-    QUEUE_COUNT_LIMIT = 10_000
-    AUDIT_PAGE_SIZE = 50
-    # Contributors with an account whose notes are approved without review once they have this
-    # many approved notes and none rejected or marked spam. 0 turns it off.
-    TRUSTED_CONTRIBUTOR_THRESHOLD = 0
-    # Email to contributors about decisions on their notes; no MAIL_SERVER, no email.
-    MAIL_SERVER: str | None = None
-    MAIL_PORT = 25
-    MAIL_USE_TLS = False  # STARTTLS
-    MAIL_USE_SSL = False  # SMTP over TLS (port 465)
-    MAIL_USERNAME: str | None = None
-    MAIL_PASSWORD: str | None = None
-    MAIL_FROM = "archive@localhost"
-    MAIL_TIMEOUT = 10
-    ITEMS_PER_PAGE = 24
-    QUEUE_PAGE_SIZE = 20
-    # Largest request body: MAX_CONTENT_LENGTH where files are uploaded, MAX_FORM_BYTES on every
-    # other route (a note of 5,000 characters is at most ~60 KB once form-encoded).
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-    MAX_FORM_BYTES = 1024 * 1024
 
-    # Let the web server send media files: nginx's X-Accel-Redirect to this internal location
-    # (e.g. /protected-media/), or Flask's USE_X_SENDFILE for Apache/lighttpd.
-    MEDIA_X_ACCEL_PREFIX: str | None = None
-    # Images with more pixels are refused on upload and import (at most the processing limit).
-    IMAGE_MAX_PIXELS = 180_000_000
-    USE_X_SENDFILE = False
-
-    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
-    TRUSTED_PROXY_COUNT = 0
-
-    # Days a rejected or spam note keeps its text and its sender's details before
-    # ``flask privacy purge`` erases them.
-    PRIVACY_RETENTION_DAYS = 90
-
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SECURE = True
-    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
-
-    @classmethod
-    def from_env(cls) -> dict:
-        env = os.environ
-        settings: dict = {}
-        for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "CONTRIBUTION_RATE_LIMIT",
-                    "LOGIN_RATE_LIMIT", "CONTRIBUTION_LICENCE", "CONTRIBUTION_LICENCE_URL",
-                    "ARCHIVE_NAME", "MEDIA_ROOT", "PUBLIC_BASE_URL", "IP_HASH_SALT"):
-            if env.get(key):
-                settings[key] = env[key]
-        if env.get("DATABASE_URL"):
-            settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
-        if "RATELIMIT_ENABLED" in env:
-            settings["RATELIMIT_ENABLED"] = _bool(env["RATELIMIT_ENABLED"], True)
-        if "SESSION_COOKIE_SECURE" in env:
-            secure = _bool(env["SESSION_COOKIE_SECURE"], True)
-            settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = secure
-        settings["DEMO"] = _bool(env.get("ARCHIVE_DEMO"))
-        if env.get("MEDIA_X_ACCEL_PREFIX"):
-            settings["MEDIA_X_ACCEL_PREFIX"] = env["MEDIA_X_ACCEL_PREFIX"]
-        settings["IMAGE_MAX_PIXELS"] = _int("IMAGE_MAX_PIXELS", cls.IMAGE_MAX_PIXELS)
-        if "USE_X_SENDFILE" in env:
-            settings["USE_X_SENDFILE"] = _bool(env["USE_X_SENDFILE"])
-        settings["TRUSTED_PROXY_COUNT"] = _int("TRUSTED_PROXY_COUNT", cls.TRUSTED_PROXY_COUNT)
-        settings["ITEMS_PER_PAGE"] = _int("ITEMS_PER_PAGE", cls.ITEMS_PER_PAGE)
-        settings["SQLITE_MMAP_SIZE"] = _int("SQLITE_MMAP_SIZE", cls.SQLITE_MMAP_SIZE)
-        settings["PRIVACY_RETENTION_DAYS"] = _int("PRIVACY_RETENTION_DAYS",
-                                                  cls.PRIVACY_RETENTION_DAYS)
-        if env.get("REJECTION_REASONS"):
-            settings["REJECTION_REASONS"] = parse_reasons(env["REJECTION_REASONS"])
-        settings["QUEUE_PAGE_SIZE"] = _int("QUEUE_PAGE_SIZE", cls.QUEUE_PAGE_SIZE)
-        settings["QUEUE_COUNT_LIMIT"] = _int("QUEUE_COUNT_LIMIT", cls.QUEUE_COUNT_LIMIT)
-        settings["TRUSTED_CONTRIBUTOR_THRESHOLD"] = _int("TRUSTED_CONTRIBUTOR_THRESHOLD",
-                                                         cls.TRUSTED_CONTRIBUTOR_THRESHOLD)
-        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM"):
-            if env.get(key):
-                settings[key] = env[key]
-        settings["MAIL_PORT"] = _int("MAIL_PORT", cls.MAIL_PORT)
-        settings["MAIL_USE_TLS"] = _bool(env.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
-        settings["MAIL_USE_SSL"] = _bool(env.get("MAIL_USE_SSL"), cls.MAIL_USE_SSL)
-        if env.get("RATELIMIT_KEY_PREFIX"):
-            settings["RATELIMIT_KEY_PREFIX"] = env["RATELIMIT_KEY_PREFIX"]
-        return settings
+def parse_http_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or len(value) < 10:
+        raise ValueError("takes an address starting with https:// (or http://)")
+    return value
 
 
 def parse_reasons(text: str) -> dict[str, str]:
@@ -171,6 +81,8 @@ def parse_reasons(text: str) -> dict[str, str]:
         code, _, label = part.partition("=")
         if code.strip() and label.strip():
             reasons[code.strip()[:50]] = label.strip()
+    if not reasons:
+        raise ValueError('takes "code=Text the contributor reads;code=Text"')
     return reasons
 
 
@@ -182,5 +94,220 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def parse_database_url(raw: str) -> str:
+    import sqlalchemy as sa
+
+    url = normalise_database_url(raw.strip())
+    try:
+        sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ValueError("takes a database URL such as postgresql://user@host/dbname") from None
+    return url
+
+
+def parse_text(raw: str) -> str:
+    return raw.strip()
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    description: str
+    parse: Callable[[str], Any] = parse_text
+    # The Flask config keys the value is stored under (the name itself unless said otherwise).
+    keys: tuple[str, ...] = field(default=())
+    # How the default reads in the documentation, where the value itself would mislead.
+    shown_default: str | None = None
+
+    @property
+    def config_keys(self) -> tuple[str, ...]:
+        return self.keys or (self.name,)
+
+    def read(self, raw: str) -> Any:
+        try:
+            return self.parse(raw)
+        except ValueError as error:
+            raise ConfigError(f"{self.name}={raw!r} cannot be used: {self.name} {error}.") from None
+
+
+_DEFAULT_REASONS = {
+    "not_about_photo": N_("The note is not about this photograph."),
+    "incorrect": N_("The archive could check the facts, and they do not match its records."),
+    "unverifiable": N_("The archive could not confirm what the note says."),
+    "duplicate": N_("Someone had already told us the same thing."),
+    "personal_data": N_("The note holds personal details we cannot publish."),
+    "inappropriate": N_("The note breaks the site's rules for respectful discussion."),
+}
+
+SETTINGS: tuple[Setting, ...] = (
+    # The site
+    Setting("SECRET_KEY", None,
+            "signs sessions, form tokens and harvesting tokens: a long random value, required "
+            "when serving outside debug and demo mode (commands that serve nothing do not need "
+            "it)", shown_default="none: **required** to serve"),
+    Setting("ARCHIVE_NAME", "Recollect Community Archive",
+            "the name on every page and in OAI `Identify`"),
+    Setting("ARCHIVE_DEMO", False,
+            "demo mode: allows a development secret key and plain-HTTP cookies; never in "
+            "production", parse_bool, keys=("DEMO",), shown_default="off"),
+    Setting("PUBLIC_BASE_URL", None,
+            "public address used in exports, OAI and IIIF (the command line defaults to "
+            "`http://127.0.0.1:5000`)", parse_http_url, shown_default="the request's host"),
+    Setting("TRUSTED_PROXY_COUNT", 0,
+            "reverse proxies in front of the app whose `X-Forwarded-*` headers to trust",
+            parse_int()),
+    Setting("SESSION_COOKIE_SECURE", True,
+            "`0` only when serving over plain HTTP on a trusted network", parse_bool,
+            keys=("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"), shown_default="on"),
+    # Storage
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy URL; `postgres://` and `postgresql://` are used through psycopg 3 "
+            "(install the `postgres` extra)", parse_database_url,
+            keys=("SQLALCHEMY_DATABASE_URI",),
+            shown_default="SQLite file `archive.sqlite3` in the instance folder"),
+    Setting("ARCHIVE_INSTANCE_PATH", None,
+            "folder for the default SQLite database and media (Flask's instance folder)",
+            shown_default="`instance` in a checkout; `<prefix>/var/archive-instance` once "
+            "installed"),
+    Setting("MEDIA_ROOT", None,
+            "originals and derivatives (a shared volume with several hosts)",
+            shown_default="`media` in the instance folder"),
+    Setting("SQLITE_MMAP_SIZE", 256 * 1024 * 1024,
+            "SQLite only: bytes of the database file read through a memory map (the operating "
+            "system's page cache, shared by every worker); `0` turns it off", parse_int()),
+    Setting("MEDIA_X_ACCEL_PREFIX", None,
+            "let nginx send media files (`X-Accel-Redirect` to this internal location, e.g. "
+            "`/protected-media/`)", shown_default="none"),
+    Setting("USE_X_SENDFILE", False,
+            "let Apache or lighttpd send media files (`X-Sendfile`)", parse_bool,
+            shown_default="off"),
+    # Limits
+    Setting("RATELIMIT_ENABLED", True, "`0` turns every rate limit off", parse_bool,
+            shown_default="on"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://",
+            "Flask-Limiter storage; `redis://host:6379/0` with several processes or hosts "
+            "(install the `redis` extra)"),
+    Setting("RATELIMIT_KEY_PREFIX", "recollect", "key prefix in Redis"),
+    Setting("CONTRIBUTION_RATE_LIMIT", "10 per hour", "notes one client may send",
+            parse_rate_limit),
+    Setting("LOGIN_RATE_LIMIT", "5 per minute", "login attempts one client may make",
+            parse_rate_limit),
+    Setting("MAX_CONTENT_LENGTH", 64 * 1024 * 1024,
+            "largest upload in bytes (curators' images); larger ones get the 413 page",
+            parse_int(1)),
+    Setting("MAX_FORM_BYTES", 1024 * 1024,
+            "largest request body in bytes on every route that takes no upload",
+            parse_int(1024)),
+    Setting("IMAGE_MAX_PIXELS", 180_000_000,
+            "larger images are refused on upload and import", parse_int(1)),
+    # Notes from the public
+    Setting("CONTRIBUTION_LICENCE", "CC BY 4.0",
+            "the licence notes are published under, stated on the consent box"),
+    Setting("CONTRIBUTION_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/",
+            "the licence's address", parse_http_url),
+    Setting("CONTRIBUTION_LANGUAGE", "en", "language of notes in Web Annotations"),
+    Setting("IP_HASH_SALT", None, "key of the HMAC that replaces visitors' IP addresses",
+            shown_default="`SECRET_KEY`"),
+    Setting("PRIVACY_RETENTION_DAYS", 90,
+            "days before rejected and spam notes lose their text and sender details",
+            parse_int(1)),
+    # Moderation
+    Setting("REJECTION_REASONS", _DEFAULT_REASONS,
+            "`code=Text;code=Text`, offered when rejecting; the text is what the contributor "
+            "is told", parse_reasons, shown_default="six built-in reasons"),
+    Setting("QUEUE_PAGE_SIZE", 20, "notes per moderation queue page", parse_int(1)),
+    Setting("QUEUE_COUNT_LIMIT", 10_000,
+            "queue counts are exact up to this many, then shown as \"10,000+\"", parse_int(1)),
+    Setting("AUDIT_PAGE_SIZE", 50, "events per audit log page", parse_int(1)),
+    Setting("TRUSTED_CONTRIBUTOR_THRESHOLD", 0,
+            "approved notes (and no rejection or spam) after which an account's notes are "
+            "approved at once; `0` turns it off", parse_int()),
+    Setting("ITEMS_PER_PAGE", 24, "photographs per page when browsing", parse_int(1)),
+    # Email
+    Setting("MAIL_SERVER", None,
+            "SMTP server for telling contributors what happened to their notes; none, no email",
+            shown_default="none"),
+    Setting("MAIL_PORT", 25, "SMTP port", parse_int(1)),
+    Setting("MAIL_USE_TLS", False, "STARTTLS", parse_bool, shown_default="off"),
+    Setting("MAIL_USE_SSL", False, "SMTP over TLS (port 465)", parse_bool,
+            shown_default="off"),
+    Setting("MAIL_USERNAME", None, "SMTP login", shown_default="none"),
+    Setting("MAIL_PASSWORD", None, "SMTP password", shown_default="none"),
+    Setting("MAIL_FROM", "archive@localhost", "sender address of emails"),
+    Setting("MAIL_TIMEOUT", 10, "seconds to wait for the SMTP server", parse_int(1)),
+    # Harvesting
+    Setting("OAI_PAGE_SIZE", 100, "records per OAI-PMH list page", parse_int(1)),
+    Setting("OAI_ADMIN_EMAIL", None, "OAI-PMH `adminEmail`",
+            shown_default="`archive@` the public host"),
+    Setting("OAI_REPOSITORY_ID", None, "OAI identifier domain",
+            shown_default="the public host"),
+    Setting("ANNOTATION_PAGE_SIZE", 100, "notes per AnnotationPage", parse_int(1)),
+)
+
+SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+class Config:
+    """Defaults: every registered setting, and the fixed Flask settings below."""
+
+    TESTING = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # The limiter object is shared: RATELIMIT_ENABLED is always set, or an app would inherit
+    # the last app's value. When the shared storage (Redis) cannot be reached, each process
+    # counts on its own in memory until it is back (logged by the "flask-limiter" logger).
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    CONTRIBUTION_MAX_LENGTH = 5000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        values = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+        for setting in SETTINGS:
+            for key in setting.config_keys:
+                values[key] = setting.default
+        return values
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Every registered setting the environment sets (an empty value counts as unset)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(setting.name)
+            if raw is None or raw.strip() == "":
+                continue
+            value = setting.read(raw)
+            for key in setting.config_keys:
+                values[key] = value
+        return values
+
+
 def is_insecure_secret(key: str | None) -> bool:
-    return not key or key == DEV_SECRET_KEY or len(key) < 16
+    return not key or key == DEV_SECRET_KEY or len(key) < MIN_SECRET_LENGTH
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as ``docs/configuration.md`` shows it."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for setting in SETTINGS:
+        default = setting.shown_default
+        if default is None:
+            default = f"`{setting.default}`"
+        rows.append(f"| `{setting.name}` | {default} | {setting.description} |")
+    return "\n".join(rows) + "\n"
+
+
+
+@click.command("settings")
+def settings_command() -> None:
+    """Print every setting, its default and meaning (the table in docs/configuration.md)."""
+    click.echo(settings_table(), nl=False)

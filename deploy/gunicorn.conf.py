@@ -1,4 +1,4 @@
-"""gunicorn settings for Recollect: ``gunicorn -c deploy/gunicorn.conf.py app:app``.
+"""gunicorn settings for Recollect: ``gunicorn -c deploy/gunicorn.conf.py 'archive:create_app()'``.
 
 Every value can be changed by an environment variable of the same name (in capitals with a
 ``GUNICORN_`` prefix), so one file serves every host.
@@ -44,3 +44,5 @@ access_log_format = '%(t)s %(p)s "%(r)s" %(s)s %(b)s %(M)sms'  # %(p)s: <worker 
 logging.basicConfig(
     level=logging.INFO, stream=sys.stderr,
     format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+# Alembic announces its plugins at INFO when the app imports it; workers run no migrations.
+logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -13,8 +13,9 @@ from archive.config import normalise_database_url
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("SECRET_KEY", "DATABASE_URL", "MEDIA_ROOT", "ARCHIVE_DEMO", "FLASK_DEBUG",
-                 "RATELIMIT_STORAGE_URI"):
+    from archive.config import SETTINGS
+
+    for name in ("FLASK_DEBUG", *(setting.name for setting in SETTINGS)):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARCHIVE_INSTANCE_PATH", str(tmp_path / "instance"))
     return tmp_path
@@ -31,15 +32,110 @@ def test_refuses_a_short_secret_key(clean_env, monkeypatch):
         create_app()
 
 
-def test_the_refusal_tells_how_to_set_a_key(clean_env):
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+def _flask(clean_env, *args, **env) -> subprocess.CompletedProcess:
+    """``flask --app app ARGS`` run as a person would, with only ``env`` set."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "ARCHIVE_INSTANCE_PATH": str(clean_env / "instance"),
-             "HOME": str(clean_env)},
+             "HOME": str(clean_env), **env},
     )
-    assert result.returncode != 0
-    assert "export SECRET_KEY=" in result.stderr
+
+
+def _one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+def test_serving_without_a_secret_key_is_refused_in_one_line_that_says_how(clean_env):
+    message = _one_line_error(_flask(clean_env, "run", "--port", "0"))
+
+    assert "SECRET_KEY" in message and "export SECRET_KEY=" in message
+
+
+def test_commands_that_serve_nothing_need_no_secret_key(clean_env, tmp_path):
+    upgraded = _flask(clean_env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+
+    exported = _flask(clean_env, "export", "csv", "--output", str(tmp_path / "out.csv"))
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").startswith("identifier,")
+
+    listed = _flask(clean_env, "users", "list")
+    assert listed.returncode == 0 and "No users yet" in listed.stdout
+
+
+def test_serving_the_demo_needs_demo_mode_or_a_secret(clean_env):
+    message = _one_line_error(_flask(clean_env, "demo", "--serve"))
+
+    assert "ARCHIVE_DEMO=1" in message
+
+
+@pytest.mark.parametrize(("name", "value", "wanted"), [
+    ("QUEUE_PAGE_SIZE", "twenty", "whole number"),
+    ("QUEUE_PAGE_SIZE", "0", "at least 1"),
+    ("SESSION_COOKIE_SECURE", "maybe", "takes 1 or 0"),
+    ("CONTRIBUTION_RATE_LIMIT", "lots", "10 per hour"),
+    ("PUBLIC_BASE_URL", "photos.example.org", "https://"),
+    ("DATABASE_URL", "not a url", "database URL"),
+    ("REJECTION_REASONS", "no codes here", "code=Text"),
+])
+def test_a_bad_setting_is_named_in_one_line_with_what_it_takes(clean_env, name, value, wanted):
+    message = _one_line_error(_flask(clean_env, "users", "list", **{name: value}))
+
+    assert name in message and wanted in message
+
+
+def test_a_missing_database_driver_names_the_extra_that_installs_it(clean_env, tmp_path):
+    shadow = tmp_path / "shadow" / "psycopg"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("psycopg is not installed")\n')
+
+    message = _one_line_error(_flask(clean_env, "db", "upgrade",
+                                     DATABASE_URL="postgresql://archive@127.0.0.1/archive",
+                                     PYTHONPATH=str(tmp_path / "shadow")))
+
+    assert "DATABASE_URL" in message and "recollect-archive[postgres]" in message
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(clean_env):
+    message = _one_line_error(_flask(clean_env, "users", "list",
+                                     DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
+
+    assert "DATABASE_URL" in message
+
+
+def test_a_database_without_tables_says_to_upgrade_it(clean_env):
+    message = _one_line_error(_flask(clean_env, "users", "list"))
+
+    assert "db upgrade" in message
+
+
+def test_the_documented_settings_table_is_the_registry(clean_env):
+    from archive.config import settings_table
+
+    documented = (PROJECT_ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert settings_table() in documented
+
+
+def test_every_registered_setting_reaches_the_app(clean_env, monkeypatch):
+    from archive.config import SETTINGS
+
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("AUDIT_PAGE_SIZE", "7")
+    monkeypatch.setenv("MAIL_TIMEOUT", "3")
+    monkeypatch.setenv("OAI_REPOSITORY_ID", "photos.example.org")
+    app = create_app()
+
+    for setting in SETTINGS:
+        for key in setting.config_keys:
+            assert key in app.config, key
+    assert app.config["AUDIT_PAGE_SIZE"] == 7
+    assert app.config["MAIL_TIMEOUT"] == 3
+    assert app.config["OAI_REPOSITORY_ID"] == "photos.example.org"
 
 
 def test_defaults_put_database_and_media_in_the_instance_folder(clean_env, monkeypatch):

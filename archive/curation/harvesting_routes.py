@@ -8,7 +8,6 @@ sites (CORS), and shows only items in public view and approved notes.
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import sqlalchemy as sa
@@ -18,7 +17,7 @@ from archive.curation import annotations as anno
 from archive.curation import iiif
 from archive.curation.linked_data import photograph
 from archive.curation.links import Links
-from archive.curation.oai import DEFAULT_PAGE_SIZE, Repository, respond
+from archive.curation.oai import Repository, respond
 from archive.curation.published import (
     IN_PUBLIC_VIEW,
     approved_notes_by_item,
@@ -37,16 +36,8 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 _SIZE = re.compile(r"([1-9][0-9]{0,5}),([1-9][0-9]{0,5})")
 
 
-def setting(name: str, default):
-    """A setting from the app's config, else the environment, else ``default``."""
-    value = current_app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name) or default
-    return type(default)(value) if not isinstance(default, str) else value
-
-
 def _language() -> str:
-    return setting("CONTRIBUTION_LANGUAGE", "en")
+    return current_app.config["CONTRIBUTION_LANGUAGE"]
 
 
 @bp.after_request
@@ -79,9 +70,9 @@ def oai():
     repository = Repository(
         links=links,
         name=name,
-        admin_email=setting("OAI_ADMIN_EMAIL", fallback),
+        admin_email=current_app.config["OAI_ADMIN_EMAIL"] or fallback,
         secret_key=current_app.config["SECRET_KEY"],
-        page_size=max(1, setting("OAI_PAGE_SIZE", DEFAULT_PAGE_SIZE)),
+        page_size=current_app.config["OAI_PAGE_SIZE"],
     )
     args = request.form if request.method == "POST" else request.args
     body = respond(args, repository)
@@ -183,7 +174,7 @@ def collection(slug: str):
 
 
 def _annotation_page_size() -> int:
-    return max(1, setting("ANNOTATION_PAGE_SIZE", anno.DEFAULT_PAGE_SIZE))
+    return int(current_app.config["ANNOTATION_PAGE_SIZE"])
 
 
 @bp.get("/annotations")

@@ -6,7 +6,6 @@ without a request make the same links as the web routes do.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
@@ -34,8 +33,7 @@ class Links:
         if not base:
             base = request.host_url if has_request_context() else DEFAULT_BASE_URL
         base = base.rstrip("/")
-        repository = (current_app.config.get("OAI_REPOSITORY_ID")
-                      or os.environ.get("OAI_REPOSITORY_ID") or repository_id_for(base))
+        repository = current_app.config.get("OAI_REPOSITORY_ID") or repository_id_for(base)
         return cls(base, repository)
 
     def _seg(self, value: str) -> str:

@@ -8,7 +8,7 @@ import re
 
 from flask import Response, abort, current_app, request, send_from_directory, url_for
 
-from archive import PROJECT_ROOT
+from archive import resource
 from archive.images import bp
 from archive.images.processing import derivative_path, derivative_sizes
 
@@ -62,9 +62,11 @@ def _accel_redirect(prefix: str, filename: str):
     return response
 
 
-# Third-party browser code installed by ``npm ci`` (never committed), served from node_modules.
+# Third-party browser code installed by ``npm ci`` (never committed): served from node_modules
+# in a checkout, from the copy a wheel carries once installed.
 VENDOR_FILES = {
-    "openseadragon": PROJECT_ROOT / "node_modules" / "openseadragon" / "build" / "openseadragon",
+    "openseadragon": resource("vendor/openseadragon",
+                              in_checkout="node_modules/openseadragon/build/openseadragon"),
 }
 
 

@@ -18,8 +18,12 @@ from archive.extensions import db
 @with_appcontext
 def demo_command(serve: bool, port: int) -> None:
     """Create or upgrade the database and load the demo archive (idempotent)."""
+    from archive.config import ConfigError
     from archive.ingest.demo import load_demo
 
+    if serve and current_app.config["SECRET_KEY_IS_EPHEMERAL"]:
+        raise ConfigError("demo --serve serves the demo over plain HTTP: set ARCHIVE_DEMO=1 "
+                          "(never in production), or SECRET_KEY and serve with gunicorn.")
     upgrade()
     summary = load_demo(Path(current_app.config["MEDIA_ROOT"]))
     db.session.commit()
