@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from archive.auth.decorators import role_required
 from archive.extensions import db
+from archive.forms import required_text
 from archive.models import (
     Block,
     BlockKind,
@@ -254,7 +255,7 @@ def withdraw(contribution_id: int):
         flash(_("Say why the note is withdrawn."), "error")
         return _contribution_page(contribution, status=400, withdraw_form=form)
     try:
-        withdraw_contribution(contribution, current_user, reason=form.reason.data,
+        withdraw_contribution(contribution, current_user, reason=required_text(form.reason),
                               revert_enrichments=form.revert_enrichments.data)
     except ModerationError as error:
         db.session.rollback()
