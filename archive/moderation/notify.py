@@ -12,6 +12,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -141,11 +142,11 @@ def notify_contributors(contribution_ids: list[int]) -> int:
         return 0
     with smtp:
         for note in notes:
-            claimed = db.session.execute(
+            claimed = cast(sa.CursorResult, db.session.execute(
                 sa.update(Contribution)
                 .where(Contribution.id == note.id, Contribution.notified_at.is_(None))
                 .values(notified_at=utcnow())
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)))
             if claimed.rowcount != 1:
                 db.session.rollback()
                 continue
