@@ -108,8 +108,9 @@ def _smtp():
     config = current_app.config
     timeout = config.get("MAIL_TIMEOUT", 10)
     if config.get("MAIL_USE_SSL"):
-        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout,
-                                context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
+                                              timeout=timeout,
+                                              context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
         if config.get("MAIL_USE_TLS"):
