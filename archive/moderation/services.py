@@ -238,8 +238,9 @@ def apply_enrichment(
     old_value = (getattr(item, field) or "") if expected_old is None else expected_old
     if old_value == new_value and years is None:
         return None
-    values = {field: new_value}
-    old_years = new_years = (None, None)
+    values: dict[str, str | int | None] = {field: new_value}
+    old_years: tuple[int | None, int | None] = (None, None)
+    new_years: tuple[int | None, int | None] = (None, None)
     if field == "date_text":
         old_years = (item.date_earliest, item.date_latest)
         new_years = years if years is not None else year_range(new_value)
@@ -316,7 +317,7 @@ def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
         raise NotAllowed(_("Only archivists change the record."))
     if enrichment.is_reverted:
         raise ModerationError(_("This change was already reverted."))
-    item = db.session.get(Item, enrichment.item_id)
+    item = db.session.get_one(Item, enrichment.item_id)  # the foreign key keeps it there
     years = None
     if enrichment.field == "date_text" and (enrichment.old_date_earliest is not None
                                             or enrichment.new_date_earliest is not None
