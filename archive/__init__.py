@@ -121,7 +121,8 @@ def _finish_config(app: Flask) -> None:
 
     if app.config.get("TRUSTED_PROXY_COUNT"):
         n = int(app.config["TRUSTED_PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # Flask documents this wrapping; its typing declares wsgi_app a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 # The optional libraries a setting can call for, and the extra that installs each.

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound. A leaf module: it imports nothing from ``archive``."""
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -24,6 +26,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # ``db.Model`` is built at run time from ``Base`` and Flask-SQLAlchemy's ``Model``
+    # mixin, so a type checker cannot see it; spell that class out for it instead.
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        __abstract__ = True
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

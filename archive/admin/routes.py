@@ -10,6 +10,7 @@ from archive.admin.services import all_users, update_account
 from archive.auth.decorators import role_required
 from archive.auth.services import UserError, as_sentence, create_user
 from archive.extensions import db
+from archive.forms import required_text
 from archive.models import Role, User
 
 
@@ -32,11 +33,11 @@ def create():
     form = NewAccountForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data, Role(form.role.data),
-                               form.display_name.data)
+            user = create_user(required_text(form.email), required_text(form.password),
+                               Role(form.role.data), required_text(form.display_name))
         except UserError as error:
             db.session.rollback()
-            form.password.errors.append(as_sentence(str(error)))
+            form.password.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
         else:
             db.session.commit()
             flash(_("Account created for %(email)s (%(role)s).", email=user.email,
@@ -58,7 +59,7 @@ def update(user_id: int):
         return redirect(url_for("admin.users"), code=303)
     try:
         changed = update_account(user, role=Role(form.role.data), active=form.active.data,
-                                 display_name=form.display_name.data,
+                                 display_name=required_text(form.display_name),
                                  acting_admin=current_user)
     except UserError as error:
         db.session.rollback()

@@ -19,6 +19,7 @@ from archive.auth import bp
 from archive.auth.decorators import public, role_required
 from archive.auth.services import UserError, as_sentence, create_user
 from archive.extensions import db, limiter
+from archive.forms import required_text
 from archive.models import Contribution, Role, User
 
 
@@ -45,17 +46,17 @@ def register():
         return redirect(url_for("auth.my_contributions"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = required_text(form.email).strip().lower()
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-            form.email.errors.append(_("An account with this email address already exists: "
-                                       "log in instead."))
+            form.email.errors.append(  # type: ignore[attr-defined]  # a list once validated
+                _("An account with this email address already exists: log in instead."))
         else:
             try:
-                user = create_user(email, form.password.data, Role.CONTRIBUTOR,
-                                   display_name=form.display_name.data.strip())
+                user = create_user(email, required_text(form.password), Role.CONTRIBUTOR,
+                                   display_name=required_text(form.display_name).strip())
             except UserError as error:
-                db.session.rollback()
-                form.password.errors.append(as_sentence(str(error)))
+                db.session.rollback()  # a list once validated
+                form.password.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
             else:
                 db.session.commit()
                 login_user(user)

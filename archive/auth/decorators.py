@@ -21,7 +21,7 @@ def role_required(role: Role):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_role = role
+        wrapped.required_role = role  # type: ignore[attr-defined]  # a mark tests read
         return wrapped
 
     return decorator

@@ -11,6 +11,7 @@ from archive.auth.decorators import role_required
 from archive.auth.forms import LoginForm, LogoutForm
 from archive.auth.services import authenticate, end_sessions
 from archive.extensions import db, limiter
+from archive.forms import required_text
 from archive.models import Role
 
 
@@ -46,11 +47,12 @@ def login():
         return redirect(_landing_page())
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(required_text(form.email), required_text(form.password))
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or _landing_page(), code=303)
-        form.password.errors.append(_("The email or password is not right."))
+        form.password.errors.append(  # type: ignore[attr-defined]  # a list once validated
+            _("The email or password is not right."))
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 

@@ -24,6 +24,7 @@ from archive.catalogue.services import (
     update_record,
 )
 from archive.extensions import db
+from archive.forms import required_text
 from archive.http import accepts_uploads
 from archive.images.processing import MAX_PIXELS
 from archive.models import Role
@@ -77,7 +78,7 @@ def new_item():
     if form.validate_on_submit():
         try:
             collection = collection_for(form.collection.data)
-            item = create_item(form.identifier.data, collection, _values(form),
+            item = create_item(required_text(form.identifier), collection, _values(form),
                                user=current_user)
         except CatalogueError as exc:
             db.session.rollback()

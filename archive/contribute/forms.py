@@ -79,9 +79,9 @@ class ContributionForm(FlaskForm):
                                                 self.region_h)]
         if all(v is None for v in values):
             return None
-        if any(v is None for v in values):
-            raise ValidationError(_("The marked region is incomplete."))
         x, y, w, h = values
+        if x is None or y is None or w is None or h is None:
+            raise ValidationError(_("The marked region is incomplete."))
         if w <= 0 or h <= 0 or x + w > 1.0001 or y + h > 1.0001:
             raise ValidationError(_("The marked region must lie within the photograph."))
         return x, y, w, h

@@ -9,6 +9,7 @@ from archive.contribute import bp
 from archive.contribute.forms import ContributionForm
 from archive.contribute.services import ContributionInput, hash_ip, submit_contribution
 from archive.extensions import db, limiter
+from archive.forms import required_text
 from archive.models import ContributionStatus
 from archive.public.services import get_item_or_404, item_page_context
 
@@ -30,7 +31,7 @@ def contribute(identifier: str):
     except ValidationError:  # already reported by validate(); kept for safety
         region = None
     data = ContributionInput(
-        body=form.body.data,
+        body=required_text(form.body),
         suggested_date=form.suggested_date.data or "",
         suggested_place=form.suggested_place.data or "",
         suggested_people=form.suggested_people.data or "",

@@ -29,10 +29,13 @@ DEFAULT_PAGE_SIZE = 100
 
 def region_pixels(note: Contribution, width: int, height: int) -> tuple[int, int, int, int]:
     """The note's region (fractions of the image) in pixels of a ``width`` x ``height`` canvas."""
-    x = round(note.region_x * width)
-    y = round(note.region_y * height)
-    w = max(1, min(round(note.region_w * width), width - x))
-    h = max(1, min(round(note.region_h * height), height - y))
+    rx, ry, rw, rh = note.region_x, note.region_y, note.region_w, note.region_h
+    if rx is None or ry is None or rw is None or rh is None:
+        raise ValueError(f"note {note.id} has no region")
+    x = round(rx * width)
+    y = round(ry * height)
+    w = max(1, min(round(rw * width), width - x))
+    h = max(1, min(round(rh * height), height - y))
     return x, y, w, h
 
 

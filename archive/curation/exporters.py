@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from archive.curation.csv_export import csv_rows
@@ -18,7 +18,7 @@ class ExportFormat:
     label: str
     mimetype: str
     extension: str
-    writer: object
+    writer: Callable[[Iterable[dict]], Iterator[str]]
 
 
 FORMATS = {

@@ -35,6 +35,7 @@ class ExportFilterForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         if self.new_notes.data and self.since.data is None:
-            self.since.errors.append(_("Give the date the new notes were approved since."))
+            self.since.errors.append(  # type: ignore[attr-defined]  # a list once validated
+                _("Give the date the new notes were approved since."))
             return False
         return True

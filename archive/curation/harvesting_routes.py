@@ -123,9 +123,10 @@ def image_file(ref: str, size: str):
         if match is None:
             abort(400, description="This level 0 service answers only w,h and max sizes.")
         wanted = (int(match[1]), int(match[2]))
-        edge = next((e for e, w, h in sizes if (w, h) == wanted), None)
-        if edge is None:
+        listed = next((e for e, w, h in sizes if (w, h) == wanted), None)
+        if listed is None:
             abort(404, description="This size is not one the image's info.json lists.")
+        edge = listed
     response = send_from_directory(current_app.config["MEDIA_ROOT"],
                                    derivative_path(image.sha256, edge),
                                    mimetype="image/jpeg", max_age=ONE_YEAR, conditional=True,

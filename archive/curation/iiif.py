@@ -9,6 +9,7 @@ Annotations on the first canvas (see :mod:`archive.curation.annotations`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from archive.curation.annotations import note_annotations
 from archive.curation.links import Links
@@ -78,7 +79,7 @@ def manifest(item: Item, notes: Iterable[Contribution], links: Links, *, archive
     if not item.images:
         raise ValueError("an item without images has no manifest")
     manifest_id = links.manifest(item.identifier)
-    canvases = []
+    canvases: list[dict[str, Any]] = []
     for position, image in enumerate(item.images):
         canvas_id = links.canvas(item.identifier, position)
         canvases.append({

@@ -394,7 +394,8 @@ def _list(root, given, start, end, repository: Repository) -> None:
         if more and state.after is None:
             # Counted once, on the first page, and carried in the token; the last page
             # reports the exact number sent.
-            total = db.session.scalar(sa.select(sa.func.count(Item.id)).where(*conditions))
+            total = db.session.execute(
+                sa.select(sa.func.count(Item.id)).where(*conditions)).scalar_one()
         elif more:
             total = max(state.total, state.cursor + len(items) + 1)
         else:

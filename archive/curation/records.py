@@ -68,7 +68,7 @@ def _collection_id(collection_slug: str | None) -> int | None:
 
 
 def _filter_conditions(filters: RecordFilter, collection_id: int | None) -> list:
-    conditions = [Item.withdrawn_at.is_(None)]
+    conditions: list[sa.ColumnElement[bool]] = [Item.withdrawn_at.is_(None)]
     if collection_id is not None:
         conditions.append(Item.collection_id == collection_id)
     if filters.changed_since is not None:

@@ -28,6 +28,7 @@ from archive.curation.withdrawal import (
     withdrawn_items,
 )
 from archive.extensions import db
+from archive.forms import required_text
 from archive.models import Role
 from archive.public.services import collections_with_counts, get_item_or_404
 
@@ -89,10 +90,10 @@ def withdraw(identifier: str):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            withdraw_item(item, current_user, reason=form.reason.data)
+            withdraw_item(item, current_user, reason=required_text(form.reason))
         except WithdrawalError as error:
             db.session.rollback()
-            form.reason.errors.append(str(error))
+            form.reason.errors.append(str(error))  # type: ignore[attr-defined]  # a list once validated
         else:
             db.session.commit()
             flash(_("“%(title)s” is withdrawn from public view.", title=item.title), "success")

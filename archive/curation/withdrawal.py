@@ -6,6 +6,8 @@ documents; OAI-PMH harvesters see it as a deleted record, so its datestamp moves
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -34,12 +36,12 @@ def withdraw_item(item: Item, curator: User, *, reason: str) -> Item:
         raise WithdrawalError(_("Keep the reason under %(num)d characters.",
                                 num=REASON_MAX_LENGTH))
     now = utcnow()
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Item)
         .where(Item.id == item.id, Item.withdrawn_at.is_(None))
         .values(withdrawn_at=now, withdrawal_reason=reason, record_changed_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.refresh(item)
     if result.rowcount != 1:
         raise WithdrawalError(_("This item is already withdrawn."))
@@ -51,12 +53,12 @@ def restore_item(item: Item, curator: User) -> Item:
     """Put a withdrawn item back in public view (and back into the harvests)."""
     _check_curator(curator)
     now = utcnow()
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Item)
         .where(Item.id == item.id, Item.withdrawn_at.is_not(None))
         .values(withdrawn_at=None, withdrawal_reason="", record_changed_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.refresh(item)
     if result.rowcount != 1:
         raise WithdrawalError(_("This item is not withdrawn."))

@@ -20,6 +20,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from flask_babel import gettext
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -142,7 +143,9 @@ def to_srgb(im: Image.Image) -> Image.Image:
             mode = im.mode if im.mode in ("RGB", "CMYK", "L") else "RGB"
             if im.mode != mode:
                 im = im.convert(mode)
-            return ImageCms.profileToProfile(im, source, _SRGB, outputMode="RGB")
+            # A new image: profileToProfile() returns None only when converting in place.
+            return cast(Image.Image, ImageCms.profileToProfile(im, source, _SRGB,
+                                                               outputMode="RGB"))
         except (ImageCms.PyCMSError, OSError):
             pass  # a broken profile: fall back to a plain conversion
     return im.convert("RGB")

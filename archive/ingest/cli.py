@@ -35,7 +35,9 @@ def demo_command(serve: bool, port: int) -> None:
         from werkzeug.serving import run_simple
 
         click.echo(f"Serving on http://127.0.0.1:{port}/ — press Ctrl+C to stop.")
-        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+        # current_app is a LocalProxy, which Flask types as the Flask object it stands for.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        run_simple("127.0.0.1", port, app, threaded=True)
 
 
 @click.command("import")

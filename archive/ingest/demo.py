@@ -61,9 +61,9 @@ def load_demo(media_root: Path) -> DemoSummary:
             summary.items += 1
     archivist = users["archivist@example.org"]
     for note in DEMO_CONTRIBUTIONS:
-        item = new_items.get(note["item"])
-        if item is not None:
-            _create_contribution(item, note, archivist)
+        noted = new_items.get(note["item"])
+        if noted is not None:
+            _create_contribution(noted, note, archivist)
             summary.contributions += 1
     db.session.flush()
     return summary

@@ -1996,7 +1996,7 @@ def draw_near_bank(sc: Scene, water: float) -> None:
     x0 = 0 if side < 0 else sc.w
     reach = sc.w * rng.uniform(0.2, 0.35)
     top = water + (sc.h - water) * rng.uniform(0.2, 0.5)
-    edge = [(x0, top)]
+    edge: list[tuple[float, float]] = [(x0, top)]
     for i in range(1, 9):
         t = i / 8
         edge.append((x0 - side * reach * math.sin(t * math.pi / 2) * rng.uniform(0.9, 1.1),

@@ -299,14 +299,14 @@ def _as_completed(futures: dict[str, Future]) -> Iterator[tuple[str, Future]]:
 def _apply_row(row: Row, digest_of: dict[Path, str], outcomes: dict[str, ImageOutcome],
                summary: ImportSummary) -> None:
     """Create or update one item, all or nothing (a savepoint per row)."""
+    images = []
     for path, name in zip(row.images, row.image_names, strict=True):
         outcome = outcomes[digest_of[path]]
         if outcome.stored is None:
             summary.errors.append(RowError(row.number, row.identifier,
                                            f"image {name}: {outcome.error}"))
             return
-    images = [NewImage(outcomes[digest_of[p]].stored, n)
-              for p, n in zip(row.images, row.image_names, strict=True)]
+        images.append(NewImage(outcome.stored, name))
     savepoint = db.session.begin_nested()
     try:
         collection = collection_for(row.collection, create=True)

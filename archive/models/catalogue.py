@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from archive.extensions import db
+from archive.extensions import Model
 from archive.models.types import UTCDateTime, utcnow
 
 
-class Collection(db.Model):
+class Collection(Model):
     __tablename__ = "collections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +26,7 @@ class Collection(db.Model):
         return f"<Collection {self.slug}>"
 
 
-class Item(db.Model):
+class Item(Model):
     """One catalogued photograph (or a set of views of one subject)."""
 
     __tablename__ = "items"
@@ -107,7 +107,7 @@ class Item(db.Model):
         return f"<Item {self.identifier}>"
 
 
-class Image(db.Model):
+class Image(Model):
     """An original image file and its derivatives, all stored under MEDIA_ROOT.
 
     Files are content-addressed by the SHA-256 of the original, so the same scan is stored

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from archive.extensions import db
+from archive.extensions import Model
 from archive.models.catalogue import Item
 from archive.models.types import UTCDateTime, enum_column, utcnow
 from archive.models.user import Role, User
@@ -42,7 +42,7 @@ ALLOWED_TRANSITIONS: dict[ContributionStatus, frozenset[ContributionStatus]] = {
 }
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     __tablename__ = "contributions"
     __table_args__ = (
         # A contribution is pending exactly when no decision has been taken on it, and only a
@@ -154,7 +154,7 @@ class BlockKind(enum.Enum):
     IP_HASH = "ip_hash"
 
 
-class Block(db.Model):
+class Block(Model):
     """A contributor whose later notes go straight to spam: by account, email or IP hash."""
 
     __tablename__ = "blocks"
@@ -177,7 +177,7 @@ class Block(db.Model):
         return f"<Block {self.kind.value}>"
 
 
-class ModerationEvent(db.Model):
+class ModerationEvent(Model):
     """One decision on a contribution. Append-only: never updated, never deleted."""
 
     __tablename__ = "moderation_events"

@@ -5,13 +5,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from archive.extensions import db
+from archive.extensions import Model
 from archive.models.contribution import Contribution
 from archive.models.types import UTCDateTime, utcnow
 from archive.models.user import User
 
 
-class Enrichment(db.Model):
+class Enrichment(Model):
     """A change to an item's catalogue record, and where it came from."""
 
     __tablename__ = "enrichments"

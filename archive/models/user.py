@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from archive.extensions import db
+from archive.extensions import Model
 from archive.models.types import UTCDateTime, enum_column, utcnow
 
 
@@ -40,7 +40,7 @@ class Role(enum.Enum):
         return self.includes(Role.ARCHIVIST)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

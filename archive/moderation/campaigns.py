@@ -5,6 +5,8 @@ Services flush; the view that called them commits.
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -73,12 +75,12 @@ def mark_solved(item: Item, contribution_ids: list[int], user: User, *,
         raise ModerationError(_("Choose the approved note (or notes) that answered the "
                                 "question."))
     now = utcnow()
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Item)
         .where(Item.id == item.id, Item.needs_help.is_(True), Item.help_solved_at.is_(None))
         .values(help_solved_at=now, record_changed_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.refresh(item)
     if result.rowcount != 1:
         raise ModerationError(_("This question was already marked solved."))

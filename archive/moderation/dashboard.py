@@ -52,6 +52,8 @@ def dashboard(*, period_days: int = 30, now: datetime | None = None) -> Dashboar
     per_day = dict.fromkeys((start_day + timedelta(days=n) for n in range(period_days)), 0)
     waits = []
     for created_at, decided_at in rows:
+        if decided_at is None:  # cannot be: the query keeps decided notes only
+            raise RuntimeError(f"a decision with no decided_at among {len(rows)} rows")
         per_day[decided_at.date()] = per_day.get(decided_at.date(), 0) + 1
         waits.append((decided_at - created_at).total_seconds())
     median = timedelta(seconds=statistics.median(waits)) if waits else None

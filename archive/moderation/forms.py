@@ -14,17 +14,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+# types-WTForms follows WTForms 3.2, whose choices are (value, label) tuples; plain values, as
+# WTForms 3.3 prefers, need a `type: ignore[list-item]` until the stubs catch up.
 YEAR = NumberRange(min=1000, max=2999, message=_l("A year has four digits."))
 
 
 class DecisionForm(FlaskForm):
     # Plain values: tuple choices are deprecated from WTForms 3.3, and the template renders
     # its own labelled buttons.
-    action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],
+    action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],  # type: ignore[list-item]
                          validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (optional, kept in the audit log)"),
                            validators=[Optional(), Length(max=2000)])
-    rejection_code = SelectField(_l("Reason for rejecting"), choices=[""], default="")
+    rejection_code = SelectField(_l("Reason for rejecting"), choices=[""], default="")  # type: ignore[list-item]
     edited_text = TextAreaField(_l("Text to publish"), validators=[Optional(), Length(max=5000)])
     apply_date = BooleanField(_l("Apply the suggested date to the record"))
     apply_place = BooleanField(_l("Apply the suggested place to the record"))
@@ -32,7 +34,7 @@ class DecisionForm(FlaskForm):
 
     def __init__(self, *args, rejection_reasons: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rejection_code.choices = ["", *(rejection_reasons or {})]
+        self.rejection_code.choices = ["", *(rejection_reasons or {})]  # type: ignore[list-item]
 
     def suggestions_to_apply(self) -> tuple[str, ...]:
         chosen = {"date": self.apply_date.data, "place": self.apply_place.data,
@@ -49,16 +51,16 @@ class WithdrawForm(FlaskForm):
 class BulkForm(FlaskForm):
     ids = SelectMultipleField(_l("Notes"), coerce=int, validate_choice=False,
                               validators=[DataRequired(message=_l("Choose at least one note."))])
-    action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],
+    action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],  # type: ignore[list-item]
                          validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (optional, kept in the audit log)"),
                            validators=[Optional(), Length(max=2000)])
-    rejection_code = SelectField(_l("Reason for rejecting"), choices=[""], default="")
+    rejection_code = SelectField(_l("Reason for rejecting"), choices=[""], default="")  # type: ignore[list-item]
     confirm = HiddenField()
 
     def __init__(self, *args, rejection_reasons: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rejection_code.choices = ["", *(rejection_reasons or {})]
+        self.rejection_code.choices = ["", *(rejection_reasons or {})]  # type: ignore[list-item]
 
     def validate_ids(self, field):
         if len(field.data or []) > 200:
@@ -118,7 +120,7 @@ class EnrichForm(FlaskForm):
 class QuestionForm(FlaskForm):
     question = TextAreaField(_l("The question the public is asked"),
                              validators=[Optional(), Length(max=1000)])
-    action = SelectField(_l("Action"), choices=["ask", "solve", "reopen", "close"],
+    action = SelectField(_l("Action"), choices=["ask", "solve", "reopen", "close"],  # type: ignore[list-item]
                          validators=[DataRequired()])
     solved_by = SelectMultipleField(_l("Notes that answered it"), coerce=int, validate_choice=False)
     reason = StringField(_l("How the answer was confirmed (optional)"),
@@ -126,7 +128,7 @@ class QuestionForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    kind = SelectField(_l("Block"), choices=["account", "email", "ip_hash"],
+    kind = SelectField(_l("Block"), choices=["account", "email", "ip_hash"],  # type: ignore[list-item]
                        validators=[DataRequired()])
     reason = StringField(_l("Why (kept with the block)"), validators=[Optional(), Length(max=500)])
 

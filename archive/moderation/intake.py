@@ -6,6 +6,8 @@ to the append-only log with no actor (the system decided), and say why.
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -133,10 +135,10 @@ def block_sender(contribution: Contribution, kind: BlockKind, user: User, *,
 def lift_block(block: Block, user: User) -> Block:
     if not user.has_role(Role.ARCHIVIST):
         raise NotAllowed(_("Only archivists lift blocks."))
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Block).where(Block.id == block.id, Block.lifted_at.is_(None))
         .values(lifted_at=utcnow(), lifted_by_id=user.id)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     db.session.refresh(block)
     if result.rowcount != 1:
         raise ModerationError(_("This block was already lifted."))

@@ -12,6 +12,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -107,8 +108,9 @@ def _smtp():
     config = current_app.config
     timeout = config.get("MAIL_TIMEOUT", 10)
     if config.get("MAIL_USE_SSL"):
-        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout,
-                                context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
+                                              timeout=timeout,
+                                              context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
         if config.get("MAIL_USE_TLS"):
@@ -141,11 +143,11 @@ def notify_contributors(contribution_ids: list[int]) -> int:
         return 0
     with smtp:
         for note in notes:
-            claimed = db.session.execute(
+            claimed = cast(sa.CursorResult, db.session.execute(
                 sa.update(Contribution)
                 .where(Contribution.id == note.id, Contribution.notified_at.is_(None))
                 .values(notified_at=utcnow())
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)))
             if claimed.rowcount != 1:
                 db.session.rollback()
                 continue

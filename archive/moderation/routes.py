@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,6 +11,7 @@ from flask_login import current_user
 
 from archive.auth.decorators import role_required
 from archive.extensions import db
+from archive.forms import required_text
 from archive.models import (
     Block,
     BlockKind,
@@ -193,7 +195,9 @@ def contribution(contribution_id: int):
 
 def _back_to_queue(source, next_id: str | None = None) -> str:
     anchor = f"c{next_id}" if next_id and next_id.isdigit() else None
-    return url_for("moderation.queue", **_queue_params(source), _anchor=anchor)
+    # Typed Any: mypy would otherwise match the str values against url_for's _external.
+    params: dict[str, Any] = _queue_params(source)
+    return url_for("moderation.queue", **params, _anchor=anchor)
 
 
 @bp.post("/contributions/<int:contribution_id>/decide")
@@ -254,7 +258,7 @@ def withdraw(contribution_id: int):
         flash(_("Say why the note is withdrawn."), "error")
         return _contribution_page(contribution, status=400, withdraw_form=form)
     try:
-        withdraw_contribution(contribution, current_user, reason=form.reason.data,
+        withdraw_contribution(contribution, current_user, reason=required_text(form.reason),
                               revert_enrichments=form.revert_enrichments.data)
     except ModerationError as error:
         db.session.rollback()
@@ -301,7 +305,7 @@ def revert(enrichment_id: int):
     enrichment = db.session.get(Enrichment, enrichment_id)
     if enrichment is None:
         abort(404)
-    item = db.session.get(Item, enrichment.item_id)
+    item = db.session.get_one(Item, enrichment.item_id)  # the foreign key keeps it there
     form = EmptyForm()
     back = request.form.get("from")
     target = (url_for("moderation.contribution", contribution_id=int(back))
@@ -337,7 +341,7 @@ def bulk():
         flash(str(errors[0]), "error")
         return redirect(back, code=303)
     notes = list(db.session.scalars(
-        sa.select(Contribution).where(Contribution.id.in_(form.ids.data))
+        sa.select(Contribution).where(Contribution.id.in_(form.ids.data or []))
         .order_by(Contribution.created_at, Contribution.id)))
     to_status = ACTIONS[form.action.data]
     if form.confirm.data != "yes":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import format_date, format_time
@@ -115,13 +116,13 @@ def decide(
     if edited_body is not None:
         values["edited_body"] = edited_body
         action = "approve_with_edits"
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Contribution)
         .where(Contribution.id == contribution.id,
                Contribution.status == ContributionStatus.PENDING)
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.refresh(contribution)
     if result.rowcount != 1:
         raise AlreadyDecided(contribution)
@@ -237,8 +238,9 @@ def apply_enrichment(
     old_value = (getattr(item, field) or "") if expected_old is None else expected_old
     if old_value == new_value and years is None:
         return None
-    values = {field: new_value}
-    old_years = new_years = (None, None)
+    values: dict[str, str | int | None] = {field: new_value}
+    old_years: tuple[int | None, int | None] = (None, None)
+    new_years: tuple[int | None, int | None] = (None, None)
     if field == "date_text":
         old_years = (item.date_earliest, item.date_latest)
         new_years = years if years is not None else year_range(new_value)
@@ -250,12 +252,12 @@ def apply_enrichment(
         values.update(date_earliest=earliest, date_latest=latest)
     now = utcnow()
     column = getattr(Item, field)
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Item)
         .where(Item.id == item.id, sa.func.coalesce(column, "") == old_value)
         .values(**values, record_changed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.refresh(item)
     if result.rowcount != 1:
         raise RecordChanged(_(
@@ -315,7 +317,7 @@ def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
         raise NotAllowed(_("Only archivists change the record."))
     if enrichment.is_reverted:
         raise ModerationError(_("This change was already reverted."))
-    item = db.session.get(Item, enrichment.item_id)
+    item = db.session.get_one(Item, enrichment.item_id)  # the foreign key keeps it there
     years = None
     if enrichment.field == "date_text" and (enrichment.old_date_earliest is not None
                                             or enrichment.new_date_earliest is not None
@@ -325,12 +327,12 @@ def revert_enrichment(enrichment: Enrichment, user: User) -> Enrichment:
                               contribution=None, expected_old=enrichment.new_value,
                               years=years)
     now = utcnow()
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Enrichment)
         .where(Enrichment.id == enrichment.id, Enrichment.reverted_at.is_(None))
         .values(reverted_at=now, reverted_by_id=user.id)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount != 1:
         raise ModerationError(_("This change was already reverted."))
     if revert is None:  # the values were equal: still record the revert
@@ -362,7 +364,7 @@ def withdraw_contribution(contribution: Contribution, moderator: User, *, reason
     if not reason:
         raise ModerationError(_("Say why the note is withdrawn: the reason is kept in the log."))
     now = utcnow()
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Contribution)
         .where(Contribution.id == contribution.id,
                Contribution.status == ContributionStatus.APPROVED)
@@ -370,7 +372,7 @@ def withdraw_contribution(contribution: Contribution, moderator: User, *, reason
                 decided_by_id=moderator.id, decision_reason=reason,
                 notified_at=None)  # the contributor is told of this decision too
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.refresh(contribution)
     if result.rowcount != 1:
         if contribution.status is ContributionStatus.WITHDRAWN:

@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import decimal
 import enum
+import functools
 import hashlib
 import io
 import json
@@ -27,6 +28,7 @@ import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 import sqlalchemy as sa
 
@@ -72,8 +74,8 @@ def _loader(column: sa.Column):
     """A function turning a dumped value back into what ``column`` takes."""
     col_type = column.type
     impl = getattr(col_type, "impl", col_type)
-    if isinstance(impl, sa.Enum) and getattr(impl, "enum_class", None) is not None:
-        enum_class = impl.enum_class
+    enum_class = getattr(impl, "enum_class", None) if isinstance(impl, sa.Enum) else None
+    if enum_class is not None:
         return lambda v: enum_class(v)
     if isinstance(impl, sa.DateTime):
         def load_datetime(v):
@@ -226,12 +228,20 @@ def _safe_media_path(name: str) -> str:
     return PurePosixPath(*path.parts[1:]).as_posix()
 
 
+def _open_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    """The contents of a file in the backup; a directory or device there is refused."""
+    fh = tar.extractfile(member)
+    if fh is None:
+        raise BackupError(f"the backup holds something that is not a file: {member.name!r}")
+    return fh
+
+
 def read_manifest(tar: tarfile.TarFile) -> dict:
     try:
         member = tar.getmember("manifest.json")
     except KeyError as error:
         raise BackupError("this file is not a Recollect backup (no manifest.json)") from error
-    manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
+    manifest = json.loads(_open_member(tar, member).read().decode("utf-8"))
     if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
         raise BackupError("this file is not a Recollect backup of a version this code reads")
     return manifest
@@ -302,8 +312,8 @@ def _restore_media(tar, manifest: dict, media_root: Path, summary: BackupSummary
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
         digest = hashlib.sha256()
         try:
-            with tar.extractfile(member) as src, open(tmp, "wb") as out:
-                for chunk in iter(lambda src=src: src.read(1 << 20), b""):
+            with _open_member(tar, member) as src, open(tmp, "wb") as out:
+                for chunk in iter(functools.partial(src.read, 1 << 20), b""):
                     digest.update(chunk)
                     out.write(chunk)
             if digest.hexdigest() != expected[rel]["sha256"]:
@@ -329,7 +339,7 @@ def _restore_table(conn, tar: tarfile.TarFile, table: sa.Table) -> int:
     loaders = {c.name: _loader(c) for c in table.columns}
     count = 0
     batch: list[dict] = []
-    with tar.extractfile(member) as fh:
+    with _open_member(tar, member) as fh:
         for line in fh:
             if not line.strip():
                 continue
@@ -361,7 +371,7 @@ def _reset_sequences(conn, tables) -> None:
             table.name, keys[0].name))).scalar()
         if sequence is None:
             continue
-        column = sa.column(keys[0].name)
+        column: sa.ColumnClause[Any] = sa.column(keys[0].name)
         highest = conn.execute(sa.select(sa.func.max(column)).select_from(
             sa.table(table.name))).scalar()
         conn.execute(sa.select(sa.func.setval(sequence, highest or 1, highest is not None)))

@@ -12,6 +12,7 @@ every query. Everything else (facets, paging) is shared in ``services``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -151,7 +152,8 @@ class PostgresBackend(SearchBackend):
                                   sa.bindparam(name, type_=sa.String))
 
     def matches(self) -> sa.Subquery:
-        query, vector = self._query(), sa.literal_column(PG_VECTOR)
+        query = self._query()
+        vector: sa.ColumnClause[Any] = sa.literal_column(PG_VECTOR)
         return (
             sa.select(Item.id.label("item_id"),
                       sa.case((vector.op("@@")(self._query("titles")), 0), else_=1)

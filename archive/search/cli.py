@@ -17,6 +17,6 @@ def rebuild_command() -> None:
     """Recompute every item's search document (the database index follows it)."""
     from archive.search.indexing import rebuild_all
 
-    count = rebuild_all(db.session)
+    count = rebuild_all(db.session())  # the Session itself, not its scoped proxy
     db.session.commit()
     click.echo(f"Search documents checked for {count} items.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from archive.models import Contribution, ContributionStatus, Enrichment, Item, ModerationEvent
 from archive.search.document import DOCUMENT_FIELDS, build_document
@@ -19,7 +19,7 @@ _WATCHED = ("record_changed_at", *DOCUMENT_FIELDS)
 
 
 def _changed(item: Item) -> bool:
-    state = sa.inspect(item)
+    state: InstanceState[Item] = sa.inspect(item)
     return any(state.attrs[name].history.has_changes() for name in _WATCHED)
 
 

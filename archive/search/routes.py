@@ -30,8 +30,9 @@ def search_page():
                           needs_help=bool(form.help.data))
         results = search(form.q.data or "", filters, page=form.page.data or 1,
                          per_page=current_app.config["ITEMS_PER_PAGE"])
-    return render_template("search/results.html", form=form, results=results,
-                           search_url=functools.partial(search_url, results))
+    # The template builds links only when there are results.
+    links = functools.partial(search_url, results) if results is not None else None
+    return render_template("search/results.html", form=form, results=results, search_url=links)
 
 
 @bp.get("/pot-luck")

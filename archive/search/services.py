@@ -6,7 +6,7 @@ import functools
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -333,7 +333,7 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     if len(text) <= width:
         return text
     start = 0 if match is None else max(0, match.start() - width // 3)
-    if start:
+    if start and match is not None:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < match.start() else start
     end = min(len(text), start + width)
@@ -347,7 +347,7 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
 def _hit_statements() -> tuple[sa.Select, sa.Select]:
     """What results show of the items :ids, and their images (first image last)."""
     items, collections, images = Item.__table__, Collection.__table__, Image.__table__
-    ids = sa.bindparam("ids", expanding=True)
+    ids: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
     return (
         sa.select(items.c.id, items.c.identifier, items.c.title, items.c.date_text,
                   items.c.place, items.c.needs_help, items.c.help_solved_at,
@@ -411,7 +411,7 @@ def most_viewed(limit: int = 24) -> list[Item]:
 
 def count_view(item_id: int) -> None:
     """One cheap UPDATE; the caller commits."""
-    table = Item.__table__
+    table = cast(sa.Table, Item.__table__)  # typed FromClause; a mapped class's is a Table
     # updated_at is set to itself: a view is not an edit (it would otherwise fire onupdate).
     db.session.execute(
         sa.update(table).where(table.c.id == item_id)

@@ -16,6 +16,7 @@ from archive import create_app
 from archive.extensions import db
 from archive.models import ContributionStatus, Role, User
 from archive.moderation.services import approve_contribution, decide
+from archive.ops.backup import BackupError, read_manifest
 from tests.conftest import BASE_TEST_CONFIG, TEST_POSTGRES_URL, _upgrade
 
 WORLD_TEXT = "שלום 👋🏽 — «Briggate», 1930s\nsecond line\twith a tab"
@@ -149,3 +150,14 @@ def test_restore_refuses_a_file_with_unsafe_names(other_database, tmp_path, app)
     assert result.exit_code != 0
     assert "unsafe" in result.output
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_a_manifest_that_is_not_a_file_is_refused_clearly(tmp_path):
+    bad = tmp_path / "bad.tar.gz"
+    with tarfile.open(bad, "w:gz") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.type = tarfile.DIRTYPE
+        tar.addfile(info)
+
+    with tarfile.open(bad) as tar, pytest.raises(BackupError, match="not a file"):
+        read_manifest(tar)
