@@ -20,21 +20,10 @@ from archive.config import (
 )
 from archive.extensions import csrf, db, limiter, login_manager, migrate
 from archive.http import ArchiveRequest
-
-PACKAGE_ROOT = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_ROOT.parent
+from archive.resources import PROJECT_ROOT as PROJECT_ROOT  # tests and tools read it here
+from archive.resources import resource
 
 log = logging.getLogger(__name__)
-
-
-def resource(name: str, *, in_checkout: str | None = None) -> Path:
-    """A folder the app serves or reads: inside the installed package, else in the checkout.
-
-    A wheel carries ``templates``, ``static``, ``migrations`` and the browser libraries inside
-    the package (see pyproject.toml); a checkout (or an editable install) keeps them at the top.
-    """
-    packaged = PACKAGE_ROOT / name
-    return packaged if packaged.is_dir() else PROJECT_ROOT / (in_checkout or name)
 
 
 class InsecureConfigError(ConfigError):
@@ -218,15 +207,16 @@ def _register_blueprints(app: Flask) -> None:
     from archive.auth import bp as auth_bp
     from archive.catalogue import bp as catalogue_bp
     from archive.contribute import bp as contribute_bp
+    from archive.contributors import bp as contributors_bp
     from archive.curation import bp as curation_bp
-    from archive.curation.harvesting_routes import bp as harvesting_bp
+    from archive.harvesting import bp as harvesting_bp
     from archive.images import bp as images_bp
     from archive.moderation import bp as moderation_bp
     from archive.public import bp as public_bp
     from archive.search import bp as search_bp
 
-    for bp in (public_bp, contribute_bp, moderation_bp, curation_bp, auth_bp, images_bp,
-               admin_bp):
+    for bp in (public_bp, contribute_bp, moderation_bp, curation_bp, auth_bp, contributors_bp,
+               images_bp, admin_bp):
         app.register_blueprint(bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(harvesting_bp)  # /oai, /iiif, /annotations
@@ -335,8 +325,9 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from archive.auth.cli import users_cli
     from archive.config import settings_command
-    from archive.curation.cli import export_command
-    from archive.ingest.cli import demo_command, import_command
+    from archive.demo.cli import demo_command
+    from archive.harvesting.cli import export_command
+    from archive.ingest.cli import import_command
     from archive.search.cli import search_cli
 
     app.cli.add_command(users_cli)

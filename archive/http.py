@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Request, current_app
 
@@ -39,3 +40,17 @@ class ArchiveRequest(Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only local paths: never send a person off-site after logging in."""
+    if not target:
+        return None
+    # Browsers read a backslash as "/" and drop tabs and line breaks, so a path such as
+    # "/<backslash>evil.example" or "/<tab>/evil.example" would lead off-site.
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
 
 from archive.auth.decorators import public
-from archive.auth.routes import _safe_next
+from archive.http import safe_next_url
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 DEFAULT_LANGUAGE = "en"
@@ -38,7 +38,7 @@ def set_language():
     language = request.form.get("lang", "")
     if language not in LANGUAGES:
         abort(400)
-    response = redirect(_safe_next(request.form.get("next")) or url_for("public.home"), code=303)
+    response = redirect(safe_next_url(request.form.get("next")) or url_for("public.home"), code=303)
     response.set_cookie(
         COOKIE_NAME, language, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),

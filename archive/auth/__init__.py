@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from archive.auth import contributors, routes  # noqa: E402,F401
+from archive.auth import routes  # noqa: E402,F401

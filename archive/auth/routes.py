@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -12,6 +10,7 @@ from archive.auth.forms import LoginForm, LogoutForm
 from archive.auth.services import authenticate, end_sessions
 from archive.extensions import db, limiter
 from archive.forms import required_text
+from archive.http import safe_next_url
 from archive.models import Role
 
 
@@ -19,25 +18,11 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths: never send a person off-site after logging in."""
-    if not target:
-        return None
-    # Browsers read a backslash as "/" and drop tabs and line breaks, so a path such as
-    # "/<backslash>evil.example" or "/<tab>/evil.example" would lead off-site.
-    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 def _landing_page() -> str:
     """Staff start at the moderation queue; contributors at their own notes."""
     if current_user.is_authenticated and current_user.has_role(Role.ARCHIVIST):
         return url_for("moderation.queue")
-    return url_for("auth.my_contributions")
+    return url_for("contributors.my_contributions")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,7 +35,7 @@ def login():
         user = authenticate(required_text(form.email), required_text(form.password))
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or _landing_page(), code=303)
+            return redirect(safe_next_url(request.args.get("next")) or _landing_page(), code=303)
         form.password.errors.append(  # type: ignore[attr-defined]  # a list once validated
             _("The email or password is not right."))
         return render_template("auth/login.html", form=form), 401

@@ -11,7 +11,7 @@ from archive.contribute.services import ContributionInput, hash_ip, submit_contr
 from archive.extensions import db, limiter
 from archive.forms import required_text
 from archive.models import ContributionStatus
-from archive.public.services import get_item_or_404, item_page_context
+from archive.queries import get_item_or_404, item_page_context
 
 
 def _contribution_limit() -> str:

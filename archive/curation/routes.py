@@ -18,9 +18,7 @@ from flask_login import current_user
 
 from archive.auth.decorators import role_required
 from archive.curation import bp
-from archive.curation.exporters import FORMATS, export_chunks
 from archive.curation.forms import ExportFilterForm, RestoreForm, WithdrawForm
-from archive.curation.records import RecordFilter
 from archive.curation.withdrawal import (
     WithdrawalError,
     restore_item,
@@ -29,8 +27,11 @@ from archive.curation.withdrawal import (
 )
 from archive.extensions import db
 from archive.forms import required_text
+from archive.harvesting.exporters import FORMATS, export_chunks
+from archive.harvesting.records import RecordFilter
 from archive.models import Role
-from archive.public.services import collections_with_counts, get_item_or_404
+from archive.public.services import collections_with_counts
+from archive.queries import get_item_or_404
 
 
 def public_base_url() -> str:

@@ -8,9 +8,9 @@ import re
 
 from flask import Response, abort, current_app, request, send_from_directory, url_for
 
-from archive import resource
 from archive.images import bp
 from archive.images.processing import derivative_path, derivative_sizes
+from archive.resources import resource
 
 # Only the content-addressed names the app itself writes are served.
 MEDIA_PATH = re.compile(

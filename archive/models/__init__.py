@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic sees every table."""
 
-from archive.models.catalogue import Collection, Image, Item, split_list
+from archive.models.catalogue import Collection, Image, Item, merge_names, split_list
 from archive.models.contribution import (
     ANONYMOUS_CREDIT,
     AppendOnlyError,
@@ -28,6 +28,7 @@ __all__ = [
     "ModerationEvent",
     "Role",
     "User",
+    "merge_names",
     "split_list",
     "utcnow",
 ]

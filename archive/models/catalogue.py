@@ -140,3 +140,14 @@ def split_list(value: str) -> list[str]:
     """People and subjects are kept as one text, separated by semicolons or new lines."""
     parts = value.replace("\n", ";").split(";") if value else []
     return [p.strip() for p in parts if p.strip()]
+
+
+def merge_names(recorded: str, added: str) -> str:
+    """Names added to those already recorded (a name already there, in any case, is kept once)."""
+    names = split_list(recorded)
+    known = {name.casefold() for name in names}
+    for name in split_list(added):
+        if name.casefold() not in known:
+            names.append(name)
+            known.add(name.casefold())
+    return "; ".join(names)

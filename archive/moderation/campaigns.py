@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from archive.extensions import db
 from archive.models import (
     Contribution,
-    ContributionStatus,
     Item,
     ModerationEvent,
     Role,
@@ -21,6 +20,7 @@ from archive.models import (
     utcnow,
 )
 from archive.moderation.services import ModerationError, NotAllowed
+from archive.queries import approved_notes_of
 from archive.text import clean_text
 
 QUESTION_MAX_LENGTH = 1000
@@ -48,15 +48,6 @@ def ask_for_help(item: Item, question: str, user: User) -> Item:
     item.mark_changed()
     db.session.flush()
     return item
-
-
-def approved_notes_of(item: Item) -> list[Contribution]:
-    return list(db.session.scalars(
-        sa.select(Contribution)
-        .where(Contribution.item_id == item.id,
-               Contribution.status == ContributionStatus.APPROVED)
-        .order_by(Contribution.decided_at, Contribution.id)
-    ))
 
 
 def mark_solved(item: Item, contribution_ids: list[int], user: User, *,

@@ -21,13 +21,12 @@ from archive.models import (
     Enrichment,
     Item,
     Role,
-    split_list,
+    merge_names,
     utcnow,
 )
 from archive.moderation import bp
 from archive.moderation.audit import ACTION_LABELS, LogFilter, audit_log, staff_members
 from archive.moderation.campaigns import (
-    approved_notes_of,
     ask_for_help,
     close_question,
     mark_solved,
@@ -70,7 +69,7 @@ from archive.moderation.services import (
     revert_enrichment,
     withdraw_contribution,
 )
-from archive.public.services import get_item_or_404
+from archive.queries import approved_notes_of, get_item_or_404
 from archive.text import clean_text
 
 # The queue's filters, carried through decisions so the archivist stays where they were.
@@ -157,13 +156,10 @@ def _get_contribution(contribution_id: int) -> Contribution:
 def _enrich_form(contribution: Contribution, formdata=None) -> EnrichForm:
     """The record's current values, with the note's suggestions put in where it made one."""
     item = contribution.item
-    people = split_list(item.people)
-    people += [n for n in split_list(contribution.suggested_people)
-               if n.casefold() not in {m.casefold() for m in people}]
     data = {
         "date_text": contribution.suggested_date or item.date_text,
         "place": contribution.suggested_place or item.place,
-        "people": "; ".join(people),
+        "people": merge_names(item.people, contribution.suggested_people),
         "subjects": item.subjects,
         "seen_date_text": item.date_text, "seen_place": item.place,
         "seen_people": item.people, "seen_subjects": item.subjects,

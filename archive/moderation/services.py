@@ -26,7 +26,7 @@ from archive.models import (
     ModerationEvent,
     Role,
     User,
-    split_list,
+    merge_names,
     utcnow,
 )
 from archive.text import clean_text
@@ -199,10 +199,7 @@ def apply_suggestion(contribution: Contribution, suggestion: str, user: User) ->
     db.session.refresh(item)
     if field == "people":
         # Names are added to those already recorded, not put in their place.
-        names = split_list(item.people)
-        names += [n for n in split_list(value) if n.casefold() not in
-                  {m.casefold() for m in names}]
-        value = "; ".join(names)
+        value = merge_names(item.people, value)
     return apply_enrichment(item, field, value, user, contribution=contribution)
 
 

@@ -10,11 +10,10 @@ from archive.public.services import (
     browse_items,
     collections_with_counts,
     get_collection_or_404,
-    get_item_or_404,
-    item_page_context,
     open_questions,
     recent_notes,
 )
+from archive.queries import get_item_or_404, item_page_context
 from archive.search.services import count_view
 
 # Far beyond any archive's last page, and small enough that (page - 1) * ITEMS_PER_PAGE fits in

@@ -18,8 +18,8 @@ from flask_migrate import upgrade
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from archive import create_app
+from archive.demo.loader import DEMO_USERS, load_demo
 from archive.extensions import db
-from archive.ingest.demo import DEMO_USERS, load_demo
 from archive.models import Contribution, ContributionStatus, Item
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

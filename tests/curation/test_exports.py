@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from archive.curation.records import iter_records
 from archive.extensions import db
+from archive.harvesting.records import iter_records
 from archive.models import Contribution, Item, User
 from archive.moderation.services import approve_contribution
 

@@ -223,7 +223,7 @@ def test_two_archivists_reverting_at_once_revert_once(app, staff, item, note, ma
 
 def test_exports_carry_enriched_values_and_their_provenance(app, staff, item, note):
     enrich(staff, note, apply_date_text="y", date_text="1931")
-    from archive.curation.records import iter_records
+    from archive.harvesting.records import iter_records
 
     with app.app_context():
         exported = next(iter_records(base_url="http://archive.test"))
@@ -257,7 +257,7 @@ def test_exports_show_a_reverted_change_and_the_revert(app, staff, item, note):
     with app.app_context():
         applied = db.session.scalar(sa.select(Enrichment.id))
     staff.post(f"/moderation/enrichments/{applied}/revert")
-    from archive.curation.records import iter_records
+    from archive.harvesting.records import iter_records
 
     with app.app_context():
         exported = next(iter_records(base_url="http://archive.test"))

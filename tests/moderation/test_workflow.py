@@ -328,7 +328,7 @@ def test_withdrawing_takes_the_note_off_the_page_and_the_exports(app, client, st
         row = db.session.get(Item, item.id)
         assert row.place == "Leeds"  # the note's change to the record was put back
         assert row.record_changed_at > changed_before
-        from archive.curation.records import iter_records
+        from archive.harvesting.records import iter_records
         record = next(iter_records(base_url="http://x"))
     assert record["notes"] == []
     assert "Published then regretted." not in export.text

@@ -148,7 +148,7 @@ def test_exports_never_carry_emails(app, make_item, make_contribution, make_user
     make_contribution(make_item(), status="approved", decided_by=curator,
                       email="private@example.org", body="Published note")
     client = login_client(app, curator)
-    from archive.curation.exporters import FORMATS
+    from archive.harvesting.exporters import FORMATS
 
     for fmt in FORMATS:
         response = client.get(f"/curation/export.{fmt}")

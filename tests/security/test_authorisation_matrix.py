@@ -25,7 +25,7 @@ PUBLIC_ENDPOINTS = {
     "contribute.contribute",
     "images.media",
     "auth.login",
-    "auth.register",  # contributor accounts are open to anyone
+    "contributors.register",  # contributor accounts are open to anyone
     "ops.healthz",
     "images.vendor",
     "search.search_page",

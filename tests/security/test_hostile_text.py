@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from archive.curation.exporters import FORMATS
 from archive.extensions import db
+from archive.harvesting.exporters import FORMATS
 from archive.models import Contribution, ContributionStatus, Item, ModerationEvent, Role
 from archive.moderation.services import approve_contribution, decide
 

@@ -9,29 +9,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from archive.auth import bp
 from archive.auth.decorators import public, role_required
 from archive.auth.services import UserError, as_sentence, create_user
+from archive.contributors import bp
+from archive.contributors.forms import RegistrationForm
 from archive.extensions import db, limiter
 from archive.forms import required_text
 from archive.models import Contribution, Role, User
-
-
-class RegistrationForm(FlaskForm):
-    display_name = StringField(_l("Your name (shown with your notes when you choose)"),
-                               validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email address (never shown; we write to you about your notes)"),
-                       validators=[DataRequired(), Email(check_deliverability=False),
-                                   Length(max=320)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
-    confirm = PasswordField(_l("The password again"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
 def _register_limit() -> str:
@@ -43,7 +29,7 @@ def _register_limit() -> str:
 @public
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.my_contributions"))
+        return redirect(url_for("contributors.my_contributions"))
     form = RegistrationForm()
     if form.validate_on_submit():
         email = required_text(form.email).strip().lower()
@@ -62,9 +48,9 @@ def register():
                 login_user(user)
                 flash(_("Welcome! Your account is ready: notes you send while logged in are "
                         "listed on this page."), "success")
-                return redirect(url_for("auth.my_contributions"), code=303)
+                return redirect(url_for("contributors.my_contributions"), code=303)
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("contributors/register.html", form=form), status
 
 
 @bp.get("/my/contributions")
@@ -79,4 +65,4 @@ def my_contributions():
         .limit(500)
     ))
     reasons = {n.id: rejection_text(n) for n in notes if n.status.value == "rejected"}
-    return render_template("auth/my_contributions.html", notes=notes, reasons=reasons)
+    return render_template("contributors/my_contributions.html", notes=notes, reasons=reasons)

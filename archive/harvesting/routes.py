@@ -1,7 +1,7 @@
 """Addresses harvesters and viewers use: ``/oai``, ``/iiif/...`` and ``/annotations``.
 
-Thin views over :mod:`archive.curation.oai`, :mod:`archive.curation.iiif` and
-:mod:`archive.curation.annotations`. Everything here is public, read-only and open to other
+Thin views over :mod:`archive.harvesting.oai`, :mod:`archive.harvesting.iiif` and
+:mod:`archive.harvesting.annotations`. Everything here is public, read-only and open to other
 sites (CORS), and shows only items in public view and approved notes.
 """
 
@@ -11,24 +11,17 @@ import json
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory
+from flask import Response, abort, current_app, redirect, request, send_from_directory
 
-from archive.curation import annotations as anno
-from archive.curation import iiif
-from archive.curation.linked_data import photograph
-from archive.curation.links import Links
-from archive.curation.oai import Repository, respond
-from archive.curation.published import (
-    IN_PUBLIC_VIEW,
-    approved_notes_by_item,
-    public_collection,
-    public_item,
-)
 from archive.extensions import csrf, db
+from archive.harvesting import annotations as anno
+from archive.harvesting import bp, iiif
+from archive.harvesting.linked_data import photograph
+from archive.harvesting.links import Links
+from archive.harvesting.oai import Repository, respond
 from archive.images.processing import derivative_path, derivative_sizes
 from archive.models import Collection, Image, Item
-
-bp = Blueprint("harvesting", __name__)
+from archive.queries import IN_PUBLIC_VIEW, approved_notes_of, public_collection, public_item
 
 ONE_YEAR = 365 * 24 * 3600
 ONE_HOUR = 3600
@@ -144,7 +137,7 @@ def manifest(identifier: str):
     item = public_item(identifier)
     if item is None or not item.images:
         abort(404)
-    notes = approved_notes_by_item([item.id]).get(item.id, [])
+    notes = approved_notes_of(item)
     document = iiif.manifest(item, notes, Links.for_app(),
                              archive_name=current_app.config["ARCHIVE_NAME"],
                              language=_language())

@@ -6,10 +6,10 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from archive.curation.csv_export import csv_rows
-from archive.curation.json_export import json_chunks
-from archive.curation.jsonl_export import jsonl_lines
-from archive.curation.records import RecordFilter, iter_records
+from archive.harvesting.csv_export import csv_rows
+from archive.harvesting.json_export import json_chunks
+from archive.harvesting.jsonl_export import jsonl_lines
+from archive.harvesting.records import RecordFilter, iter_records
 
 
 @dataclass(frozen=True)

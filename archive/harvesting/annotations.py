@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from archive.curation.links import Links
-from archive.curation.published import IN_PUBLIC_VIEW, licence_url
 from archive.extensions import db
+from archive.harvesting.links import Links
+from archive.harvesting.published import licence_url
 from archive.models import Collection, Contribution, ContributionStatus, Image, Item
+from archive.queries import IN_PUBLIC_VIEW
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNO_MEDIA_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'

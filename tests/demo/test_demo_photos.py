@@ -12,9 +12,9 @@ import re
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from archive.ingest import demo_photos
-from archive.ingest.demo_data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
-from archive.ingest.demo_photos import KINDS, render_photo
+from archive.demo import photos as demo_photos
+from archive.demo.data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
+from archive.demo.photos import KINDS, render_photo
 
 REQUIRED_KINDS = {
     "street", "portrait", "building", "group", "tram", "market", "bridge", "shopfront",

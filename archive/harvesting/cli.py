@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from archive.curation.exporters import FORMATS, export_chunks
-from archive.curation.records import RecordFilter, count_records
+from archive.harvesting.exporters import FORMATS, export_chunks
+from archive.harvesting.records import RecordFilter, count_records
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]
 

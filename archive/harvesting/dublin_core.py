@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from archive.curation.links import Links
+from archive.harvesting.links import Links
 from archive.models import Contribution, Item
 
 DC_TYPE = "StillImage"

@@ -1,16 +1,12 @@
-"""What the harvesting formats may publish: items in public view and their approved notes."""
+"""Licences and rights as the harvesting formats publish them (URIs where they are known).
+
+What is in public view, and the approved notes of items, are defined once in
+:mod:`archive.queries`.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-import sqlalchemy as sa
 from flask import current_app
-
-from archive.extensions import db
-from archive.models import Collection, Contribution, ContributionStatus, Item
-
-IN_PUBLIC_VIEW = Item.withdrawn_at.is_(None)
 
 # Licences notes may be published under, by the name a contribution records.
 KNOWN_LICENCES = {
@@ -39,29 +35,3 @@ def rights_uri(rights: str) -> str | None:
         return value.replace("https://", "http://", 1)
     uri = KNOWN_LICENCES.get(value)
     return uri.replace("https://", "http://", 1) if uri else None
-
-
-def public_item(identifier: str) -> Item | None:
-    return db.session.scalar(
-        sa.select(Item).where(Item.identifier == identifier, IN_PUBLIC_VIEW)
-    )
-
-
-def public_collection(slug: str) -> Collection | None:
-    return db.session.scalar(sa.select(Collection).where(Collection.slug == slug))
-
-
-def approved_notes_by_item(item_ids: list[int]) -> dict[int, list[Contribution]]:
-    """Approved notes of these items, oldest decision first."""
-    if not item_ids:
-        return {}
-    notes = db.session.scalars(
-        sa.select(Contribution)
-        .where(Contribution.item_id.in_(item_ids),
-               Contribution.status == ContributionStatus.APPROVED)
-        .order_by(Contribution.item_id, Contribution.decided_at, Contribution.id)
-    )
-    result: dict[int, list[Contribution]] = defaultdict(list)
-    for note in notes:
-        result[note.item_id].append(note)
-    return result

@@ -3,7 +3,7 @@
 The image service offers exactly the JPEG derivatives that ingest made
 (:func:`archive.images.processing.derivative_sizes`), so every size it lists is a file on
 disk. A manifest has one canvas per image; the approved notes of the item are W3C Web
-Annotations on the first canvas (see :mod:`archive.curation.annotations`).
+Annotations on the first canvas (see :mod:`archive.harvesting.annotations`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from archive.curation.annotations import note_annotations
-from archive.curation.links import Links
-from archive.curation.published import rights_uri
+from archive.harvesting.annotations import note_annotations
+from archive.harvesting.links import Links
+from archive.harvesting.published import rights_uri
 from archive.images.processing import derivative_sizes
 from archive.models import Collection, Contribution, Image, Item
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from archive.curation.links import Links
+from archive.harvesting.links import Links
 from archive.images.processing import DISPLAY_SIZE, derivative_sizes
 from archive.models import Contribution, Item
 

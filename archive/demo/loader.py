@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from archive.auth.services import create_user
 from archive.dates import year_range
+from archive.demo.data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
+from archive.demo.photos import render_photo
 from archive.extensions import db
 from archive.images.processing import store_image
-from archive.ingest.demo_data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
-from archive.ingest.demo_photos import render_photo
 from archive.models import Collection, Contribution, ContributionStatus, Image, Item, Role, User
 from archive.models.contribution import ModerationEvent
 from archive.models.types import utcnow

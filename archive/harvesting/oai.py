@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
-from archive.curation.dublin_core import dublin_core
-from archive.curation.links import Links
-from archive.curation.published import approved_notes_by_item
 from archive.extensions import db
+from archive.harvesting.dublin_core import dublin_core
+from archive.harvesting.links import Links
 from archive.models import Collection, Item, utcnow
+from archive.queries import approved_notes, approved_notes_of
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
@@ -335,7 +335,7 @@ def _record(parent: ET.Element, item: Item, notes, repository: Repository) -> No
 def _get_record(root, given, start, end, repository: Repository) -> None:
     _check_prefix(given["metadataPrefix"])
     item = _item_for(given["identifier"], repository)
-    notes = [] if item.is_withdrawn else approved_notes_by_item([item.id]).get(item.id, [])
+    notes = [] if item.is_withdrawn else approved_notes_of(item)
     _record(_sub(root, _oai("GetRecord")), item, notes, repository)
 
 
@@ -383,7 +383,7 @@ def _list(root, given, start, end, repository: Repository) -> None:
 
     container = _sub(root, _oai(verb))
     if verb == "ListRecords":
-        notes = approved_notes_by_item([i.id for i in items if not i.is_withdrawn])
+        notes = approved_notes([i.id for i in items if not i.is_withdrawn])
         for item in items:
             _record(container, item, notes.get(item.id, []), repository)
     else:
