@@ -248,8 +248,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ANNOTATION_PAGE_SIZE", 100, "notes per AnnotationPage", parse_int(1)),
 )
 
-SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
-
 
 class Config:
     """Defaults: every registered setting, and the fixed Flask settings below."""

@@ -27,10 +27,6 @@ def _lang(*values: str, language: str = "none") -> dict:
     return {language: [v for v in values if v]}
 
 
-def largest_size(image: Image) -> tuple[int, int, int]:
-    return derivative_sizes(image.width, image.height)[-1]
-
-
 def image_info(image: Image, links: Links) -> dict:
     """The info.json of a level 0 image service."""
     sizes = derivative_sizes(image.width, image.height)
