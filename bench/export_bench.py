@@ -25,11 +25,11 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive import create_app
-from archive.curation import annotations as anno
-from archive.curation.exporters import FORMATS, export_chunks
-from archive.curation.links import Links
-from archive.curation.oai import Repository, respond
 from archive.extensions import db
+from archive.harvesting import annotations as anno
+from archive.harvesting.exporters import FORMATS, export_chunks
+from archive.harvesting.links import Links
+from archive.harvesting.oai import Repository, respond
 from archive.models import (
     Collection,
     Contribution,
