@@ -109,16 +109,23 @@ class MailConfigError(ConfigError):
     """The mail settings cannot work (a refused login, TLS the server does not offer)."""
 
 
+def check_mail_settings() -> None:
+    """Settings that cannot work together, found without asking the mail server."""
+    config = current_app.config
+    public_base_url()
+    if config.get("MAIL_USE_SSL") and config.get("MAIL_USE_TLS"):
+        raise MailConfigError("MAIL_USE_SSL and MAIL_USE_TLS are both on: use MAIL_USE_SSL=1 "
+                              "for SMTP over TLS (port 465), or MAIL_USE_TLS=1 for STARTTLS.")
+
+
 def connect() -> smtplib.SMTP:
     """An open, logged-in connection to ``MAIL_SERVER``.
 
     A server that cannot be reached raises ``OSError`` or ``smtplib.SMTPException`` (try again
     later); settings that cannot work raise :class:`MailConfigError` (retrying will not help).
     """
+    check_mail_settings()
     config = current_app.config
-    if config.get("MAIL_USE_SSL") and config.get("MAIL_USE_TLS"):
-        raise MailConfigError("MAIL_USE_SSL and MAIL_USE_TLS are both on: use MAIL_USE_SSL=1 "
-                              "for SMTP over TLS (port 465), or MAIL_USE_TLS=1 for STARTTLS.")
     timeout = config.get("MAIL_TIMEOUT", 10)
     if config.get("MAIL_USE_SSL"):
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],

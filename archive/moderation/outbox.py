@@ -39,7 +39,7 @@ from archive.models import (
     OutboxStatus,
     utcnow,
 )
-from archive.moderation.notify import compose, connect, public_base_url, recipient
+from archive.moderation.notify import check_mail_settings, compose, connect, recipient
 
 log = logging.getLogger(__name__)
 
@@ -267,14 +267,15 @@ def send_due(*, limit: int = 100, clock: Callable[[], datetime] | None = None) -
     the settings cannot work, before any message is touched.
     """
     clock = clock or utcnow
-    config = current_app.config
     report = SendReport()
+    mail = bool(current_app.config.get("MAIL_SERVER"))
+    if mail:
+        check_mail_settings()  # every run, so that a mistake shows before an email is due
     ids = due_message_ids(clock(), limit)
     db.session.rollback()  # end the read: each claim starts from what is committed
     report.due = len(ids)
-    if not ids or not config.get("MAIL_SERVER"):
+    if not ids or not mail:
         return report
-    public_base_url()  # stop before claiming anything when links cannot be written
     connection = _Connection()
     # Connect before claiming anything, so that settings which cannot work stop the run with
     # no message touched; a server that cannot be reached is recorded on each message below.

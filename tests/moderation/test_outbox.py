@@ -273,6 +273,15 @@ def test_settings_that_cannot_work_stop_the_run_before_any_email_is_touched(
     assert inbox.messages == []
 
 
+def test_a_mistake_in_the_settings_shows_before_any_email_is_due(make_app):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+
+    result = app.test_cli_runner().invoke(args=["notify", "send"])
+
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: PUBLIC_BASE_URL is not set")
+
+
 def test_only_the_limit_is_sent_per_run(mail_app, smtp, queue):
     queue(3)
 
