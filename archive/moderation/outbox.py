@@ -192,6 +192,13 @@ def claim(message_id: int, now: datetime) -> int | None:
 def _finish(message: OutboxMessage, attempt_id: int, now: datetime, *,
             outcome: AttemptOutcome, status: OutboxStatus, error: str = "",
             retry_at: datetime | None = None) -> None:
+    # Rows are locked in the order decisions and erasures lock them (the note, then its
+    # emails), so that a sender and an archivist never wait for each other in a circle.
+    if status is OutboxStatus.SENT:
+        db.session.execute(
+            sa.update(Contribution).where(Contribution.id == message.contribution_id)
+            .values(notified_at=now)
+            .execution_options(synchronize_session=False))
     db.session.execute(
         sa.update(OutboxAttempt).where(OutboxAttempt.id == attempt_id)
         .values(finished_at=now, outcome=outcome, error=error)
@@ -204,11 +211,6 @@ def _finish(message: OutboxMessage, attempt_id: int, now: datetime, *,
     db.session.execute(
         sa.update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
         .execution_options(synchronize_session=False))
-    if status is OutboxStatus.SENT:
-        db.session.execute(
-            sa.update(Contribution).where(Contribution.id == message.contribution_id)
-            .values(notified_at=now)
-            .execution_options(synchronize_session=False))
     db.session.commit()
 
 
