@@ -119,7 +119,7 @@ class SendReport:
         if self.cancelled:
             parts.append(f"{self.cancelled} cancelled (no address left)")
         if self.skipped:
-            parts.append(f"{self.skipped} sent by another sender")
+            parts.append(f"{self.skipped} taken by another sender or no longer queued")
         line = "; ".join(parts) + "."
         if self.errors:
             line += f" Last error: {self.errors[-1]}"
