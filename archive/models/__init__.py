@@ -11,12 +11,14 @@ from archive.models.contribution import (
     ModerationEvent,
 )
 from archive.models.enrichment import Enrichment
+from archive.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxStatus
 from archive.models.types import utcnow
 from archive.models.user import Role, User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
     "AppendOnlyError",
+    "AttemptOutcome",
     "Block",
     "BlockKind",
     "Collection",
@@ -26,6 +28,9 @@ __all__ = [
     "Image",
     "Item",
     "ModerationEvent",
+    "OutboxAttempt",
+    "OutboxMessage",
+    "OutboxStatus",
     "Role",
     "User",
     "merge_names",
