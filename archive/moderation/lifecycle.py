@@ -9,7 +9,7 @@ status it leaves the note in; some actions leave the status as it is and only wr
 (``... WHERE id = :id AND status = :from``, the status the note was seen in, which the table
 must allow the action from), so two archivists can never both decide one note, on SQLite or
 PostgreSQL; then the :class:`ModerationEvent` that records it. Nothing else writes a
-ModerationEvent.
+ModerationEvent: the ORM refuses to insert one that this module did not build.
 
 A new status or action is added here: to :class:`Action`, :data:`ACTION_LABELS` and
 :data:`TRANSITIONS` (and the Welsh catalogue, for its label).
@@ -18,11 +18,13 @@ A new status or action is added here: to :class:`Action`, :data:`ACTION_LABELS` 
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from archive.extensions import db
 from archive.i18n_words import N_
@@ -161,7 +163,22 @@ def transition(
         reason=reason,
         created_at=at,
     )
+    _WRITTEN_HERE.add(entry)
     db.session.add(entry)
     db.session.flush()
     return entry
 
+
+# The events this module built: the only ones the ORM will insert.
+_WRITTEN_HERE: weakref.WeakSet[ModerationEvent] = weakref.WeakSet()
+
+
+class OutsideTheLifecycle(RuntimeError):
+    pass
+
+
+@event.listens_for(ModerationEvent, "before_insert")
+def _only_the_lifecycle_writes_the_log(_mapper, _connection, target: ModerationEvent) -> None:
+    if target not in _WRITTEN_HERE:
+        raise OutsideTheLifecycle(
+            "moderation events are written by archive.moderation.lifecycle.transition only")

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from archive.extensions import db
 from archive.models import ModerationEvent
@@ -27,8 +28,10 @@ def log_rows(html: str) -> list[str]:
 
 
 def add_event(app, note, actor, action, when, to_status):
+    """A back-dated log entry, written straight into the table (the lifecycle writes only
+    real transitions, at the time they happen)."""
     with app.app_context():
-        db.session.add(ModerationEvent(
+        db.session.execute(sa.insert(ModerationEvent).values(
             contribution_id=note.id, actor_id=actor.id if actor else None, action=action,
             from_status="pending", to_status=to_status, reason="", created_at=when))
         db.session.commit()

@@ -15,6 +15,7 @@ from archive.moderation.lifecycle import (
     ACTION_LABELS,
     TRANSITIONS,
     Action,
+    OutsideTheLifecycle,
     TransitionRefused,
     allowed,
     transition,
@@ -114,6 +115,16 @@ def test_columns_the_lifecycle_owns_cannot_be_slipped_in(app, make_item, make_co
         row = db.session.get_one(Contribution, note.id)
         with pytest.raises(ValueError, match="status"):
             transition(row, Action.SOLVED, actor=None, changes={"status": S.APPROVED})
+
+
+def test_an_event_built_elsewhere_is_refused(app, make_item, make_contribution):
+    note = make_contribution(make_item(with_image=False))
+    with app.app_context():
+        db.session.add(ModerationEvent(contribution_id=note.id, action="approve",
+                                       from_status="pending", to_status="approved"))
+        with pytest.raises(OutsideTheLifecycle):
+            db.session.flush()
+        db.session.rollback()
 
 
 def _offences(path: Path) -> list[str]:
