@@ -11,8 +11,10 @@ must allow the action from), so two archivists can never both decide one note, o
 PostgreSQL; then the :class:`ModerationEvent` that records it. Nothing else writes a
 ModerationEvent: the ORM refuses to insert one that this module did not build.
 
-A new status or action is added here: to :class:`Action`, :data:`ACTION_LABELS` and
-:data:`TRANSITIONS` (and the Welsh catalogue, for its label).
+A new action is added here only: to :class:`Action`, :data:`ACTION_LABELS` and
+:data:`TRANSITIONS` (and its label to the Welsh catalogue). A new status is given its moves
+here too; its value itself is a :class:`ContributionStatus` (a column with a CHECK constraint,
+so a migration).
 """
 
 from __future__ import annotations
@@ -88,8 +90,8 @@ TRANSITIONS: dict[Action, dict[ContributionStatus, ContributionStatus]] = {
     Action.RETENTION_PURGE: {_S.REJECTED: _S.REJECTED, _S.SPAM: _S.SPAM},
 }
 
-# Columns a caller may change along with an action; the status and the decision columns
-# (who decided, when, why) are this module's alone.
+# Columns only this module sets: the status and the decision that moved it (who, when, why,
+# and whether the contributor has been told). A caller's ``changes`` name other columns.
 _OWN_COLUMNS = frozenset({"status", "decided_at", "decided_by_id", "decision_reason",
                           "notified_at"})
 
