@@ -108,14 +108,14 @@ def test_the_database_itself_refuses_states_the_models_forbid(app):
 def test_the_database_refuses_to_rewrite_the_moderation_log(app, make_item, make_contribution,
                                                              make_user):
     """Not only the models: a raw UPDATE or DELETE on the audit log fails in the database."""
-    from archive.models import ModerationEvent
+    from archive.models import ModerationEvent, utcnow
 
     archivist = make_user("archivist")
     note = make_contribution(make_item(with_image=False))
     with app.app_context():
-        db.session.add(ModerationEvent(contribution_id=note.id, actor_id=archivist.id,
-                                       action="approve", from_status="pending",
-                                       to_status="approved"))
+        db.session.execute(sa.insert(ModerationEvent).values(
+            contribution_id=note.id, actor_id=archivist.id, action="approve",
+            from_status="pending", to_status="approved", reason="", created_at=utcnow()))
         db.session.commit()
         for statement in ("UPDATE moderation_events SET reason = 'rewritten'",
                           "DELETE FROM moderation_events"):

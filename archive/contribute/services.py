@@ -10,7 +10,9 @@ from flask import has_request_context
 from flask_babel import get_locale
 
 from archive.extensions import db
-from archive.models import Contribution, ContributionStatus, Item, ModerationEvent, User, utcnow
+from archive.models import Contribution, ContributionStatus, Item, User
+from archive.moderation.intake import screen_contribution
+from archive.moderation.lifecycle import Action, transition
 from archive.text import clean_text
 
 
@@ -75,24 +77,10 @@ def submit_contribution(
     if not contribution.body:
         raise ValueError("a contribution needs some text")
     db.session.add(contribution)
-    if honeypot_filled:
-        contribution.status = ContributionStatus.SPAM
-        contribution.decided_at = utcnow()
-        contribution.decision_reason = "Honeypot field filled in (automatic)"
-        db.session.flush()
-        db.session.add(
-            ModerationEvent(
-                contribution_id=contribution.id,
-                actor_id=None,
-                action="auto_spam",
-                from_status=ContributionStatus.PENDING.value,
-                to_status=ContributionStatus.SPAM.value,
-                reason=contribution.decision_reason,
-            )
-        )
     db.session.flush()
+    if honeypot_filled:
+        transition(contribution, Action.AUTO_SPAM, actor=None,
+                   reason="Honeypot field filled in (automatic)")
     # Blocked senders go straight to spam; trusted contributors are approved at once.
-    from archive.moderation.intake import screen_contribution
-
     screen_contribution(contribution, trusted_threshold=trusted_threshold)
     return contribution

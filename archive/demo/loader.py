@@ -19,9 +19,9 @@ from archive.demo.data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
 from archive.demo.photos import render_photo
 from archive.extensions import db
 from archive.images.processing import store_image
-from archive.models import Collection, Contribution, ContributionStatus, Image, Item, Role, User
-from archive.models.contribution import ModerationEvent
+from archive.models import Collection, Contribution, Image, Item, Role, User
 from archive.models.types import utcnow
+from archive.moderation.lifecycle import Action, transition
 from archive.moderation.services import apply_suggestion
 
 DEMO_LICENCE = "CC BY 4.0"
@@ -154,14 +154,7 @@ def _create_contribution(item: Item, note: dict, archivist: User) -> None:
     db.session.flush()
     if note.get("status") == "approved":
         decided = submitted + timedelta(days=1)
-        contribution.status = ContributionStatus.APPROVED
-        contribution.decided_at = decided
-        contribution.decided_by_id = archivist.id
-        db.session.add(ModerationEvent(
-            contribution_id=contribution.id, actor_id=archivist.id, action="approve",
-            from_status="pending", to_status="approved", created_at=decided,
-        ))
-        db.session.flush()
+        transition(contribution, Action.APPROVE, actor=archivist, at=decided)
         for suggestion in ("date", "place"):
             if note.get(f"suggested_{suggestion}") and not getattr(
                 item, "date_text" if suggestion == "date" else "place"

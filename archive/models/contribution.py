@@ -18,6 +18,9 @@ ANONYMOUS_CREDIT = "Anonymous contributor"
 
 
 class ContributionStatus(enum.Enum):
+    """Where a note stands. Which status may follow which, and by what action, is
+    ``archive.moderation.lifecycle.TRANSITIONS``: the only place a note's status changes."""
+
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -27,19 +30,6 @@ class ContributionStatus(enum.Enum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
-
-
-# Which status may follow which. A pending note is decided once; an approved note can later
-# be withdrawn (it leaves the public page and the exports); nothing else changes a decision.
-ALLOWED_TRANSITIONS: dict[ContributionStatus, frozenset[ContributionStatus]] = {
-    ContributionStatus.PENDING: frozenset(
-        {ContributionStatus.APPROVED, ContributionStatus.REJECTED, ContributionStatus.SPAM}
-    ),
-    ContributionStatus.APPROVED: frozenset({ContributionStatus.WITHDRAWN}),
-    ContributionStatus.REJECTED: frozenset(),
-    ContributionStatus.SPAM: frozenset(),
-    ContributionStatus.WITHDRAWN: frozenset(),
-}
 
 
 class Contribution(Model):
@@ -133,9 +123,6 @@ class Contribution(Model):
     def is_pending(self) -> bool:
         return self.status is ContributionStatus.PENDING
 
-    def can_become(self, status: ContributionStatus) -> bool:
-        return status in ALLOWED_TRANSITIONS[self.status]
-
     def can_moderate(self, user: User) -> bool:
         """Archivists and above moderate, but never what they submitted themselves."""
         if not user.has_role(Role.ARCHIVIST):
@@ -178,7 +165,11 @@ class Block(Model):
 
 
 class ModerationEvent(Model):
-    """One decision on a contribution. Append-only: never updated, never deleted."""
+    """One decision on a contribution. Append-only: never updated, never deleted.
+
+    Written by ``archive.moderation.lifecycle.transition`` only; ``action`` holds one of its
+    ``Action`` codes.
+    """
 
     __tablename__ = "moderation_events"
     __table_args__ = (

@@ -8,29 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from archive.extensions import db
-from archive.i18n_words import N_
 from archive.models import ModerationEvent, Role, User
-
-# Every action the log can hold, with the words the log page uses.
-# The words stay English here (N_ only marks them for the translators); pages translate them
-# when they show them.
-ACTION_LABELS = {
-    "approve": N_("Approved"),
-    "approve_with_edits": N_("Approved with edits"),
-    "reject": N_("Rejected"),
-    "spam": N_("Marked spam"),
-    "withdraw": N_("Withdrawn"),
-    "auto_spam": N_("Spam (caught automatically)"),
-    "blocked": N_("Spam (sender blocked)"),
-    "auto_approve": N_("Approved (trusted contributor)"),
-    "solved": N_("Credited with solving the question"),
-}
+from archive.moderation.lifecycle import Action
 
 
 @dataclass(frozen=True)
 class LogFilter:
     actor_id: int | None = None
-    action: str = ""
+    action: Action | None = None
     since: date | None = None
     until: date | None = None
 
@@ -46,7 +31,7 @@ def audit_log(filters: LogFilter, *, before: int | None = None, limit: int = 50)
     query = sa.select(ModerationEvent).order_by(ModerationEvent.id.desc()).limit(limit + 1)
     if filters.actor_id is not None:
         query = query.where(ModerationEvent.actor_id == filters.actor_id)
-    if filters.action:
+    if filters.action is not None:
         query = query.where(ModerationEvent.action == filters.action)
     if filters.since is not None:
         query = query.where(

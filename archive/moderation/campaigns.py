@@ -14,11 +14,11 @@ from archive.extensions import db
 from archive.models import (
     Contribution,
     Item,
-    ModerationEvent,
     Role,
     User,
     utcnow,
 )
+from archive.moderation.lifecycle import Action, TransitionRefused, transition
 from archive.moderation.services import ModerationError, NotAllowed
 from archive.queries import approved_notes_of
 from archive.text import clean_text
@@ -77,13 +77,13 @@ def mark_solved(item: Item, contribution_ids: list[int], user: User, *,
         raise ModerationError(_("This question was already marked solved."))
     reason = clean_text(reason, multiline=False)
     for note in notes:
-        note.solved_question = True
-        db.session.add(ModerationEvent(
-            contribution_id=note.id, actor_id=user.id, action="solved",
-            from_status=note.status.value, to_status=note.status.value,
-            reason=reason or f"Answered the question: {item.help_question}"[:2000],
-            created_at=now))
-    db.session.flush()
+        try:
+            transition(note, Action.SOLVED, actor=user, at=now,
+                       reason=reason or f"Answered the question: {item.help_question}"[:2000],
+                       changes={"solved_question": True})
+        except TransitionRefused:  # withdrawn meanwhile
+            raise ModerationError(_("Choose the approved note (or notes) that answered the "
+                                    "question.")) from None
     return notes
 
 

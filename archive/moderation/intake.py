@@ -18,11 +18,11 @@ from archive.models import (
     BlockKind,
     Contribution,
     ContributionStatus,
-    ModerationEvent,
     Role,
     User,
     utcnow,
 )
+from archive.moderation.lifecycle import Action, transition
 from archive.moderation.services import ModerationError, NotAllowed
 from archive.text import clean_text
 
@@ -69,21 +69,6 @@ def is_trusted(user_id: int, threshold: int) -> tuple[bool, int]:
     return approved >= threshold and refused == 0, approved
 
 
-def _system_decision(contribution: Contribution, status: ContributionStatus, action: str,
-                     reason: str) -> None:
-    now = utcnow()
-    contribution.status = status
-    contribution.decided_at = now
-    contribution.decided_by_id = None
-    contribution.decision_reason = reason
-    db.session.flush()
-    db.session.add(ModerationEvent(
-        contribution_id=contribution.id, actor_id=None, action=action,
-        from_status=ContributionStatus.PENDING.value, to_status=status.value, reason=reason,
-        created_at=now))
-    db.session.flush()
-
-
 def screen_contribution(contribution: Contribution, *, trusted_threshold: int = 0) -> None:
     """Send a blocked sender's note to spam, or approve a trusted contributor's at once.
 
@@ -93,8 +78,8 @@ def screen_contribution(contribution: Contribution, *, trusted_threshold: int = 
         return
     block = matching_block(contribution)
     if block is not None:
-        _system_decision(contribution, ContributionStatus.SPAM, "blocked",
-                         f"Sender blocked ({BLOCK_LABELS[block.kind]}, block #{block.id})")
+        transition(contribution, Action.BLOCKED, actor=None,
+                   reason=f"Sender blocked ({BLOCK_LABELS[block.kind]}, block #{block.id})")
         return
     submitter = (db.session.get(User, contribution.submitted_by_id)
                  if contribution.submitted_by_id is not None else None)
@@ -102,9 +87,8 @@ def screen_contribution(contribution: Contribution, *, trusted_threshold: int = 
             and submitter.role is Role.CONTRIBUTOR):
         trusted, approved = is_trusted(submitter.id, trusted_threshold)
         if trusted:
-            _system_decision(
-                contribution, ContributionStatus.APPROVED, "auto_approve",
-                f"Trusted contributor: {approved} notes approved, none rejected")
+            transition(contribution, Action.AUTO_APPROVE, actor=None,
+                       reason=f"Trusted contributor: {approved} notes approved, none rejected")
             contribution.item.mark_changed()
             db.session.flush()
 

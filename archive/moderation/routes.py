@@ -25,7 +25,7 @@ from archive.models import (
     utcnow,
 )
 from archive.moderation import bp
-from archive.moderation.audit import ACTION_LABELS, LogFilter, audit_log, staff_members
+from archive.moderation.audit import LogFilter, audit_log, staff_members
 from archive.moderation.campaigns import (
     ask_for_help,
     close_question,
@@ -50,6 +50,7 @@ from archive.moderation.intake import (
     blocks_for,
     lift_block,
 )
+from archive.moderation.lifecycle import ACTION_LABELS, Action
 from archive.moderation.notify import (
     rejection_reasons,
     rejection_text,
@@ -381,10 +382,12 @@ def _date_arg(name: str, problems: list[str]) -> date | None:
 def log():
     problems: list[str] = []
     actor = request.args.get("actor", "")
-    action = request.args.get("action", "")
-    if action and action not in ACTION_LABELS:
-        problems.append(_("Unknown action: showing every action."))
-        action = ""
+    action = None
+    if request.args.get("action"):
+        try:
+            action = Action(request.args["action"])
+        except ValueError:
+            problems.append(_("Unknown action: showing every action."))
     filters = LogFilter(actor_id=int(actor) if actor.isdigit() and len(actor) < 10 else None,
                         action=action, since=_date_arg("since", problems),
                         until=_date_arg("until", problems))

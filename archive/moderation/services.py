@@ -29,13 +29,13 @@ from archive.models import (
     merge_names,
     utcnow,
 )
+from archive.moderation.lifecycle import TRANSITIONS, Action, TransitionRefused, transition
 from archive.text import clean_text
 
-ACTIONS = {
-    "approve": ContributionStatus.APPROVED,
-    "reject": ContributionStatus.REJECTED,
-    "spam": ContributionStatus.SPAM,
-}
+# The decisions an archivist takes on a pending note (the decision form's choices), and the
+# status each leads to.
+ACTIONS = {action: TRANSITIONS[action][ContributionStatus.PENDING]
+           for action in (Action.APPROVE, Action.REJECT, Action.SPAM)}
 
 # Suggested fields of a contribution, and the catalogue field each one enriches.
 SUGGESTION_FIELDS = {
@@ -95,10 +95,11 @@ def decide(
 ) -> Contribution:
     """Move a pending contribution to ``to_status``: exactly once, whoever else tries too.
 
-    The change is a single conditional UPDATE (``... WHERE status = 'pending'``), so two
-    archivists deciding at once cannot both succeed, on SQLite or PostgreSQL. An approval may
-    carry the archivist's edit of the text (the original is kept); a rejection, the code of
-    one of the configured reasons.
+    The change is a single conditional UPDATE (``... WHERE status = 'pending'``, made by
+    :func:`archive.moderation.lifecycle.transition`), so two archivists deciding at once
+    cannot both succeed, on SQLite or PostgreSQL. An approval may carry the archivist's edit
+    of the text (the original is kept); a rejection, the code of one of the configured
+    reasons.
     """
     if not contribution.can_moderate(moderator):
         raise _cannot_moderate(moderator)
@@ -108,36 +109,16 @@ def decide(
         raise ModerationError(_("Only an approval can change the text of a note."))
     if rejection_code and to_status is not ContributionStatus.REJECTED:
         raise ModerationError(_("A rejection reason goes with a rejection only."))
-    now = utcnow()
     reason = (reason or "").strip()
-    values = {"status": to_status, "decided_at": now, "decided_by_id": moderator.id,
-              "decision_reason": reason, "rejection_code": rejection_code or ""}
-    action = next(k for k, v in ACTIONS.items() if v is to_status)
+    action = next(a for a, status in ACTIONS.items() if status is to_status)
+    changes: dict[str, str] = {"rejection_code": rejection_code or ""}
     if edited_body is not None:
-        values["edited_body"] = edited_body
-        action = "approve_with_edits"
-    result = cast(sa.CursorResult, db.session.execute(
-        sa.update(Contribution)
-        .where(Contribution.id == contribution.id,
-               Contribution.status == ContributionStatus.PENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ))
-    db.session.refresh(contribution)
-    if result.rowcount != 1:
-        raise AlreadyDecided(contribution)
-    db.session.add(
-        ModerationEvent(
-            contribution_id=contribution.id,
-            actor_id=moderator.id,
-            action=action,
-            from_status=ContributionStatus.PENDING.value,
-            to_status=to_status.value,
-            reason=reason,
-            created_at=now,
-        )
-    )
-    db.session.flush()
+        changes["edited_body"] = edited_body
+        action = Action.APPROVE_WITH_EDITS
+    try:
+        transition(contribution, action, actor=moderator, reason=reason, changes=changes)
+    except TransitionRefused:
+        raise AlreadyDecided(contribution) from None
     return contribution
 
 
@@ -360,27 +341,15 @@ def withdraw_contribution(contribution: Contribution, moderator: User, *, reason
     reason = (reason or "").strip()
     if not reason:
         raise ModerationError(_("Say why the note is withdrawn: the reason is kept in the log."))
-    now = utcnow()
-    result = cast(sa.CursorResult, db.session.execute(
-        sa.update(Contribution)
-        .where(Contribution.id == contribution.id,
-               Contribution.status == ContributionStatus.APPROVED)
-        .values(status=ContributionStatus.WITHDRAWN, decided_at=now,
-                decided_by_id=moderator.id, decision_reason=reason,
-                notified_at=None)  # the contributor is told of this decision too
-        .execution_options(synchronize_session=False)
-    ))
-    db.session.refresh(contribution)
-    if result.rowcount != 1:
+    try:
+        event = transition(contribution, Action.WITHDRAW, actor=moderator, reason=reason)
+    except TransitionRefused:
         if contribution.status is ContributionStatus.WITHDRAWN:
-            raise AlreadyDecided(contribution)
+            raise AlreadyDecided(contribution) from None
         message = _NOT_WITHDRAWABLE.get(contribution.status,
                                         N_("Only an approved note can be withdrawn."))
-        raise ModerationError(_(message))
-    db.session.add(ModerationEvent(
-        contribution_id=contribution.id, actor_id=moderator.id, action="withdraw",
-        from_status=ContributionStatus.APPROVED.value,
-        to_status=ContributionStatus.WITHDRAWN.value, reason=reason, created_at=now))
+        raise ModerationError(_(message)) from None
+    now = event.created_at
     if revert_enrichments:
         for enrichment in active_enrichments_from(contribution):
             revert_enrichment(enrichment, moderator)

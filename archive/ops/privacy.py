@@ -21,13 +21,13 @@ from archive.extensions import db
 from archive.models import (
     Contribution,
     ContributionStatus,
-    ModerationEvent,
     OutboxAttempt,
     OutboxMessage,
     Role,
     User,
     utcnow,
 )
+from archive.moderation.lifecycle import Action, transition
 
 ERASED_ON_REQUEST = "[Erased at the contributor's request]"
 ERASED_BY_RETENTION = "[Removed at the end of the retention period]"
@@ -47,33 +47,20 @@ class ErasureReport:
     accounts: int = 0
 
 
-def _erase_note(note: Contribution, *, placeholder: str, action: str, reason: str,
+def _erase_note(note: Contribution, *, placeholder: str, action: Action, reason: str,
                 now: datetime) -> bool:
     """Erase what identifies the sender; erase the text too unless it was published.
 
-    Returns True when the note's text was erased.
+    A pending note leaves the queue as rejected: nobody may publish it any more (the
+    lifecycle's table says so). Returns True when the note's text was erased.
     """
-    from_status = note.status
-    note.email = None
-    note.ip_hash = None
-    note.credit_name = ""
-    note.show_name = False
-    note.erased_at = now
-    text_erased = from_status not in PUBLISHED
+    changes: dict[str, object] = {"email": None, "ip_hash": None, "credit_name": "",
+                                  "show_name": False, "erased_at": now}
+    text_erased = note.status not in PUBLISHED
     if text_erased:
-        note.body = placeholder
-        note.edited_body = None
-        note.suggested_date = note.suggested_place = note.suggested_people = ""
-        if from_status is ContributionStatus.PENDING:
-            # Nobody may publish it any more: it leaves the queue as rejected.
-            note.status = ContributionStatus.REJECTED
-            note.decided_at = now
-            note.decided_by_id = None
-            note.decision_reason = reason
-    db.session.add(ModerationEvent(
-        contribution_id=note.id, actor_id=None, action=action,
-        from_status=from_status.value, to_status=note.status.value, reason=reason,
-        created_at=now))
+        changes.update(body=placeholder, edited_body=None, suggested_date="",
+                       suggested_place="", suggested_people="")
+    transition(note, action, actor=None, reason=reason, at=now, changes=changes)
     _delete_outbox(OutboxMessage.contribution_id == note.id)
     return text_erased
 
@@ -107,7 +94,7 @@ def erase_contributor(email: str, *, now: datetime | None = None) -> ErasureRepo
     notes = db.session.scalars(
         sa.select(Contribution).where(sa.or_(*conditions)).order_by(Contribution.id)).all()
     for note in notes:
-        if _erase_note(note, placeholder=ERASED_ON_REQUEST, action="erase_personal_data",
+        if _erase_note(note, placeholder=ERASED_ON_REQUEST, action=Action.ERASE_PERSONAL_DATA,
                        reason="Personal data erased at the contributor's request", now=now):
             report.erased += 1
         else:
@@ -142,7 +129,7 @@ def purge_expired(*, days: int, now: datetime | None = None) -> int:
         if not notes:
             break
         for note in notes:
-            _erase_note(note, placeholder=ERASED_BY_RETENTION, action="retention_purge",
+            _erase_note(note, placeholder=ERASED_BY_RETENTION, action=Action.RETENTION_PURGE,
                         reason=f"Retention period of {days} days ended", now=now)
         db.session.flush()
         purged += len(notes)

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from archive.extensions import db
 from archive.models import ModerationEvent
@@ -27,8 +28,10 @@ def log_rows(html: str) -> list[str]:
 
 
 def add_event(app, note, actor, action, when, to_status):
+    """A back-dated log entry, written straight into the table (the lifecycle writes only
+    real transitions, at the time they happen)."""
     with app.app_context():
-        db.session.add(ModerationEvent(
+        db.session.execute(sa.insert(ModerationEvent).values(
             contribution_id=note.id, actor_id=actor.id if actor else None, action=action,
             from_status="pending", to_status=to_status, reason="", created_at=when))
         db.session.commit()
@@ -100,3 +103,49 @@ def test_the_log_is_for_staff_only(app, client, make_user, login_client):
 
     assert member.get("/moderation/log").status_code == 403
     assert client.get("/moderation/log").status_code == 302
+
+
+def test_erasures_are_labelled_translated_and_filterable(app, staff, make_item,
+                                                          make_contribution):
+    """The privacy commands' actions read as words in both languages, and filter the log."""
+    from archive.ops.privacy import erase_contributor, purge_expired
+
+    item = make_item(with_image=False)
+    erased = make_contribution(item, email="annie@example.org")
+    purged = make_contribution(item, status="rejected",
+                               decided_at=datetime(2020, 1, 1, tzinfo=UTC))
+    other = make_contribution(item)
+    add_event(app, other, None, "auto_spam", datetime(2024, 2, 2, tzinfo=UTC), "spam")
+    with app.app_context():
+        erase_contributor("annie@example.org")
+        purge_expired(days=365)
+        db.session.commit()
+
+    english = staff.get("/moderation/log").text
+    assert "Erased on request" in english and "Removed after the retention period" in english
+    assert ">erase_personal_data<" not in english and ">retention_purge<" not in english
+    assert '<option value="erase_personal_data">Erased on request</option>' in english
+
+    filtered = staff.get("/moderation/log", query_string={"action": "erase_personal_data"})
+    assert [int(n) for n in log_rows(filtered.text)] == [erased.id]
+    assert '<option value="erase_personal_data" selected>' in filtered.text
+    filtered = staff.get("/moderation/log", query_string={"action": "retention_purge"})
+    assert [int(n) for n in log_rows(filtered.text)] == [purged.id]
+
+    staff.set_cookie("lang", "cy")
+    welsh = staff.get("/moderation/log").text
+    assert "Dilëwyd ar gais" in welsh and "Tynnwyd ar ôl y cyfnod cadw" in welsh
+    assert "Erased on request" not in welsh
+    # A note's own page names the action the same way.
+    page = staff.get(f"/moderation/contributions/{erased.id}").text
+    assert "Dilëwyd ar gais" in page
+
+
+def test_an_unknown_action_shows_every_entry(app, staff, archivist, make_item,
+                                             make_contribution):
+    note = make_contribution(make_item(with_image=False))
+    add_event(app, note, archivist, "approve", datetime(2024, 1, 5, tzinfo=UTC), "approved")
+
+    page = staff.get("/moderation/log", query_string={"action": "no_such_thing"}).text
+    assert "Unknown action: showing every action." in page
+    assert [int(n) for n in log_rows(page)] == [note.id]
