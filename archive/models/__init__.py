@@ -1,6 +1,13 @@
 """All models, imported here so that Alembic sees every table."""
 
-from archive.models.catalogue import Collection, Image, Item, split_list
+from archive.models.catalogue import (
+    ITEMS_CHANGED,
+    Collection,
+    Image,
+    Item,
+    mark_items_changed,
+    split_list,
+)
 from archive.models.contribution import (
     ANONYMOUS_CREDIT,
     AppendOnlyError,
@@ -16,6 +23,7 @@ from archive.models.user import Role, User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
+    "ITEMS_CHANGED",
     "AppendOnlyError",
     "Block",
     "BlockKind",
@@ -28,6 +36,7 @@ __all__ = [
     "ModerationEvent",
     "Role",
     "User",
+    "mark_items_changed",
     "split_list",
     "utcnow",
 ]
