@@ -157,6 +157,7 @@ def _create_contribution(item: Item, note: dict, archivist: User) -> None:
         contribution.status = ContributionStatus.APPROVED
         contribution.decided_at = decided
         contribution.decided_by_id = archivist.id
+        item.mark_changed()  # the note is published: the item's export and search text change
         db.session.add(ModerationEvent(
             contribution_id=contribution.id, actor_id=archivist.id, action="approve",
             from_status="pending", to_status="approved", created_at=decided,
