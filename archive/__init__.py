@@ -144,6 +144,10 @@ def _init_extensions(app: Flask) -> None:
     from archive.models import User
 
     db.init_app(app)
+    # Search text follows each commit of db.session (and of no other session).
+    from archive import search
+
+    search.init_app(app)
     migrate.init_app(app, db, directory=str(resource("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -45,6 +45,7 @@ def withdraw_item(item: Item, curator: User, *, reason: str) -> Item:
     db.session.refresh(item)
     if result.rowcount != 1:
         raise WithdrawalError(_("This item is already withdrawn."))
+    item.mark_changed(now)  # as the UPDATE did: it notes the item for search at commit
     db.session.flush()
     return item
 
@@ -62,6 +63,7 @@ def restore_item(item: Item, curator: User) -> Item:
     db.session.refresh(item)
     if result.rowcount != 1:
         raise WithdrawalError(_("This item is not withdrawn."))
+    item.mark_changed(now)  # as the UPDATE did: it notes the item for search at commit
     db.session.flush()
     return item
 

@@ -155,6 +155,7 @@ def _create_contribution(item: Item, note: dict, archivist: User) -> None:
     if note.get("status") == "approved":
         decided = submitted + timedelta(days=1)
         transition(contribution, Action.APPROVE, actor=archivist, at=decided)
+        item.mark_changed()  # the note is published: the item's export and search text change
         for suggestion in ("date", "place"):
             if note.get(f"suggested_{suggestion}") and not getattr(
                 item, "date_text" if suggestion == "date" else "place"

@@ -1,6 +1,14 @@
 """All models, imported here so that Alembic sees every table."""
 
-from archive.models.catalogue import Collection, Image, Item, merge_names, split_list
+from archive.models.catalogue import (
+    ITEMS_CHANGED,
+    Collection,
+    Image,
+    Item,
+    mark_items_changed,
+    merge_names,
+    split_list,
+)
 from archive.models.contribution import (
     ANONYMOUS_CREDIT,
     AppendOnlyError,
@@ -17,6 +25,7 @@ from archive.models.user import Role, User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
+    "ITEMS_CHANGED",
     "AppendOnlyError",
     "AttemptOutcome",
     "Block",
@@ -33,6 +42,7 @@ __all__ = [
     "OutboxStatus",
     "Role",
     "User",
+    "mark_items_changed",
     "merge_names",
     "split_list",
     "utcnow",

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    scoped_session,
+)
 
 from archive.extensions import Model
 from archive.models.types import UTCDateTime, utcnow
@@ -24,6 +32,21 @@ class Collection(Model):
 
     def __repr__(self) -> str:
         return f"<Collection {self.slug}>"
+
+
+# The ids of the items whose export changed in a session's transaction, kept in the session's
+# ``info`` until the search text is refreshed at commit (see archive.search.indexing).
+ITEMS_CHANGED = "items_changed"
+
+
+def mark_items_changed(session: Session | scoped_session[Any], item_ids: Iterable[int]) -> None:
+    """Note in ``session`` that what these items export changed; their search text is then
+    refreshed once, when the session commits.
+
+    ``Item.mark_changed`` calls it. A Core UPDATE that changes an item's exported content (and
+    sets ``record_changed_at`` itself) calls it, or ``mark_changed``, too: nothing else notices.
+    """
+    session.info.setdefault(ITEMS_CHANGED, set()).update(item_ids)
 
 
 class Item(Model):
@@ -80,8 +103,16 @@ class Item(Model):
     )
 
     def mark_changed(self, when: datetime | None = None) -> None:
-        """Record that what this item exports has changed (harvesters pick it up again)."""
+        """Record that what this item exports has changed: harvesters pick it up again, and
+        its search text is refreshed when its session commits.
+
+        Call it on the item as loaded in the session that commits the change. (An item not
+        inserted yet needs no call for search: every inserted item's text is computed.)
+        """
         self.record_changed_at = when or utcnow()
+        state = sa.inspect(self)
+        if state.session is not None and state.identity is not None:
+            mark_items_changed(state.session, state.identity)
 
     @property
     def is_withdrawn(self) -> bool:

@@ -75,6 +75,7 @@ def mark_solved(item: Item, contribution_ids: list[int], user: User, *,
     db.session.refresh(item)
     if result.rowcount != 1:
         raise ModerationError(_("This question was already marked solved."))
+    item.mark_changed(now)  # as the UPDATE did: it notes the item for search at commit
     reason = clean_text(reason, multiline=False)
     for note in notes:
         try:

@@ -147,6 +147,10 @@ def transition(
         values.update(status=to_status, decided_at=at,
                       decided_by_id=actor.id if actor is not None else None,
                       decision_reason=reason, notified_at=None)
+    elif not values:
+        # Only a log entry (the status stays): the UPDATE still checks the status it was
+        # loaded with, and locks the row, so the entry cannot follow a change it did not see.
+        values["status"] = from_status
     result = cast(sa.CursorResult, db.session.execute(
         sa.update(Contribution)
         .where(Contribution.id == contribution.id, Contribution.status == from_status)

@@ -26,6 +26,7 @@ from archive.models import (
     ModerationEvent,
     Role,
     User,
+    mark_items_changed,
     merge_names,
     utcnow,
 )
@@ -243,6 +244,7 @@ def apply_enrichment(
             "“%(value)s”). Nothing was overwritten: look at the record again.",
             field=_(FIELD_LABELS[field]), title=item.title,
             value=getattr(item, field) or _("blank")))
+    item.mark_changed(now)  # as the UPDATE did: it notes the item for search at commit
     enrichment = Enrichment(
         item_id=item.id,
         field=field,
@@ -404,10 +406,12 @@ def bulk_decide(contributions: list[Contribution], moderator: User, to_status: C
         result.decided.append(contribution)
     if to_status is ContributionStatus.APPROVED:
         now = utcnow()
-        for item_id in sorted({c.item_id for c in result.decided}):
+        item_ids = sorted({c.item_id for c in result.decided})
+        for item_id in item_ids:
             db.session.execute(
                 sa.update(Item).where(Item.id == item_id).values(record_changed_at=now)
                 .execution_options(synchronize_session=False))
+        mark_items_changed(db.session, item_ids)  # their search text takes the new notes
     db.session.flush()
     return result
 

@@ -71,6 +71,17 @@ def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runne
             for path in (image.original_path, image.thumb_path, image.display_path):
                 assert (media / path).is_file()
 
+    # Search knows every record and every approved note at once.
+    with app.app_context():
+        from archive.search.indexing import compute_documents
+
+        documents = compute_documents(db.session(), db.session.scalars(sa.select(Item.id)))
+        assert len(documents) == first["items"]
+        assert all(stored == wanted for stored, wanted in documents.values())
+        note = db.session.scalars(sa.select(Contribution).where(
+            Contribution.status == ContributionStatus.APPROVED)).first()
+        assert note.public_text.strip() in documents[note.item_id][0]
+
     # The demo is browsable at once: the home page asks its questions with thumbnails.
     home = client.get("/")
     assert home.status_code == 200

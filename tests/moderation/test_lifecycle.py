@@ -189,3 +189,17 @@ def test_the_offence_finder_finds_offences(tmp_path):
         "Contribution(status=ContributionStatus.PENDING)\n", encoding="utf-8")
     assert len(_offences(sample)) == 5
     assert _offences(LIFECYCLE) != []  # the lifecycle itself does these
+
+
+def test_an_action_that_only_records_is_logged_on_the_status_it_saw(app, make_item,
+                                                                    make_contribution):
+    note = make_contribution(make_item(with_image=False), status="approved")
+    with app.app_context():
+        row = db.session.get_one(Contribution, note.id)
+
+        entry = transition(row, Action.SOLVED, actor=None)
+        db.session.commit()
+
+        assert (entry.from_status, entry.to_status) == ("approved", "approved")
+        assert row.status is S.APPROVED
+        assert _events(note.id) == [("solved", "approved", "approved", None)]
