@@ -11,6 +11,7 @@ from archive.models.contribution import (
     ModerationEvent,
 )
 from archive.models.enrichment import Enrichment
+from archive.models.institution import Institution, Membership
 from archive.models.types import utcnow
 from archive.models.user import Role, User
 
@@ -24,7 +25,9 @@ __all__ = [
     "ContributionStatus",
     "Enrichment",
     "Image",
+    "Institution",
     "Item",
+    "Membership",
     "ModerationEvent",
     "Role",
     "User",
