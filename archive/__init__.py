@@ -7,7 +7,7 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -228,24 +228,27 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    """Every error renders the one template, errors/error.html, with a page of archive.errors."""
     from flask_wtf.csrf import CSRFError
     from sqlalchemy import exc as sa_exc
 
-    def page(code: int, template: str):
-        def handler(error):
-            return render_template(template, error=error), code
+    from archive import errors
+
+    def page(error_page: errors.ErrorPage):
+        def handler(_error):
+            return error_page.render()
 
         return handler
 
-    for code in (400, 403, 404, 405, 410, 429):
-        app.register_error_handler(code, page(code, f"errors/{code}.html"))
+    for code, error_page in errors.BY_STATUS.items():
+        app.register_error_handler(code, page(error_page))
 
     @app.errorhandler(413)
-    def too_large(error):
+    def too_large(_error):
         view = app.view_functions.get(request.endpoint or "")
         upload = getattr(view, "accepts_uploads", False)
-        return render_template("errors/413.html", error=error, upload=upload), 413
-    app.register_error_handler(CSRFError, page(400, "errors/csrf.html"))
+        return (errors.UPLOAD_TOO_LARGE if upload else errors.TOO_LARGE).render()
+    app.register_error_handler(CSRFError, page(errors.FORM_EXPIRED))
 
     from archive.ops.health import database_unavailable
 
@@ -255,15 +258,15 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(sa_exc.PendingRollbackError, database_unavailable)
 
     @app.errorhandler(sa_exc.DataError)
-    def unstorable_input(error):
+    def unstorable_input(_error):
         # Input the database cannot hold (a NUL character, a number out of range).
         db.session.rollback()
-        return render_template("errors/400.html", error=error), 400
+        return errors.BAD_REQUEST.render()
 
     @app.errorhandler(500)
-    def server_error(error):
+    def server_error(_error):
         db.session.rollback()
-        return render_template("errors/500.html", error=error), 500
+        return errors.SERVER_ERROR.render()
 
 
 # The deep-zoom viewer (OpenSeadragon) adds one fixed <style> block of its own, a focus rule for
@@ -329,6 +332,7 @@ def _register_cli(app: Flask) -> None:
     from archive.harvesting.cli import export_command
     from archive.ingest.cli import import_command
     from archive.institutions.cli import institutions_cli
+    from archive.moderation.cli import notify_cli
     from archive.search.cli import search_cli
 
     app.cli.add_command(users_cli)
@@ -336,6 +340,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(notify_cli)
     app.cli.add_command(settings_command)
     app.cli.add_command(institutions_cli)
 

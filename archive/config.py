@@ -155,8 +155,9 @@ SETTINGS: tuple[Setting, ...] = (
             "demo mode: allows a development secret key and plain-HTTP cookies; never in "
             "production", parse_bool, keys=("DEMO",), shown_default="off"),
     Setting("PUBLIC_BASE_URL", None,
-            "public address used in exports, OAI and IIIF (the command line defaults to "
-            "`http://127.0.0.1:5000`)", parse_http_url, shown_default="the request's host"),
+            "public address used in exports, OAI, IIIF and emails to contributors (needed to "
+            "send them; other commands default to `http://127.0.0.1:5000`)", parse_http_url,
+            shown_default="the request's host"),
     Setting("TRUSTED_PROXY_COUNT", 0,
             "reverse proxies in front of the app whose `X-Forwarded-*` headers to trust",
             parse_int()),
@@ -229,7 +230,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ITEMS_PER_PAGE", 24, "photographs per page when browsing", parse_int(1)),
     # Email
     Setting("MAIL_SERVER", None,
-            "SMTP server for telling contributors what happened to their notes; none, no email",
+            "SMTP server `flask notify send` tells contributors what happened to their notes "
+            "through; none: the emails wait in the outbox",
             shown_default="none"),
     Setting("MAIL_PORT", 25, "SMTP port", parse_int(1)),
     Setting("MAIL_USE_TLS", False, "STARTTLS", parse_bool, shown_default="off"),

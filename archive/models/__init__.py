@@ -12,12 +12,14 @@ from archive.models.contribution import (
 )
 from archive.models.enrichment import Enrichment
 from archive.models.institution import Institution, Membership
+from archive.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxStatus
 from archive.models.types import utcnow
 from archive.models.user import Role, User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
     "AppendOnlyError",
+    "AttemptOutcome",
     "Block",
     "BlockKind",
     "Collection",
@@ -29,6 +31,9 @@ __all__ = [
     "Item",
     "Membership",
     "ModerationEvent",
+    "OutboxAttempt",
+    "OutboxMessage",
+    "OutboxStatus",
     "Role",
     "User",
     "merge_names",

@@ -1,31 +1,22 @@
-"""Telling contributors what happened to their notes, by email.
+"""Telling contributors what happened to their notes, by email: what it says, and to whom.
 
-Sent after the decision is committed (a rolled-back decision must not be announced). Each note
-is claimed with a conditional UPDATE of ``notified_at`` before its mail goes out, so a note is
-announced once even when two processes send at the same moment. Without ``MAIL_SERVER`` nothing
-is sent; the contributor's account page shows the same news.
+A decision does not send anything: it puts the email in the outbox (``archive.moderation.outbox``)
+and ``flask notify send`` sends it later, outside any request. The email is written when it is
+sent, in the language the note was sent in, to the address the note holds then.
 """
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from typing import cast
 
-import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 
-from archive.extensions import db
+from archive.config import ConfigError
 from archive.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from archive.models import Contribution, ContributionStatus, utcnow
-
-log = logging.getLogger(__name__)
-
-ANNOUNCED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED,
-             ContributionStatus.WITHDRAWN)
+from archive.models import Contribution, ContributionStatus
 
 
 def rejection_reasons() -> dict[str, str]:
@@ -55,21 +46,31 @@ def recipient(contribution: Contribution) -> str | None:
     return None
 
 
-def compose(contribution: Contribution) -> EmailMessage:
-    """The email about a decision, in the language the note was sent in."""
+def compose(contribution: Contribution,
+            announces: ContributionStatus | None = None) -> EmailMessage:
+    """The email announcing a decision (``announces``, else the note's status now), in the
+    language the note was sent in.
+
+    It is written outside any request, so its links start with ``PUBLIC_BASE_URL``.
+    """
     language = contribution.language if contribution.language in LANGUAGES else DEFAULT_LANGUAGE
-    with force_locale(language):
-        return _compose(contribution)
+    with current_app.test_request_context(base_url=public_base_url()), force_locale(language):
+        return _compose(contribution, announces or contribution.status)
 
 
-def _compose(contribution: Contribution) -> EmailMessage:
+def public_base_url() -> str:
+    """The site's public address, which every link in an email starts with."""
+    base_url = current_app.config.get("PUBLIC_BASE_URL")
+    if not base_url:
+        raise ConfigError("PUBLIC_BASE_URL is not set: emails link to the note's page, so set "
+                          "it to the site's public address (https://…).")
+    return base_url
+
+
+def _compose(contribution: Contribution, status: ContributionStatus) -> EmailMessage:
     config = current_app.config
     item = contribution.item
     link = url_for("public.item", identifier=item.identifier, _external=True)
-    if config.get("PUBLIC_BASE_URL"):
-        link = config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-            "public.item", identifier=item.identifier)
-    status = contribution.status
     if status is ContributionStatus.APPROVED:
         subject = gettext("Your note on “%(title)s” is published", title=item.title)
         news = [gettext("Thank you: an archivist has read your note and published it on the "
@@ -104,7 +105,26 @@ def _compose(contribution: Contribution) -> EmailMessage:
     return message
 
 
-def _smtp():
+class MailConfigError(ConfigError):
+    """The mail settings cannot work (a refused login, TLS the server does not offer)."""
+
+
+def check_mail_settings() -> None:
+    """Settings that cannot work together, found without asking the mail server."""
+    config = current_app.config
+    public_base_url()
+    if config.get("MAIL_USE_SSL") and config.get("MAIL_USE_TLS"):
+        raise MailConfigError("MAIL_USE_SSL and MAIL_USE_TLS are both on: use MAIL_USE_SSL=1 "
+                              "for SMTP over TLS (port 465), or MAIL_USE_TLS=1 for STARTTLS.")
+
+
+def connect() -> smtplib.SMTP:
+    """An open, logged-in connection to ``MAIL_SERVER``.
+
+    A server that cannot be reached raises ``OSError`` or ``smtplib.SMTPException`` (try again
+    later); settings that cannot work raise :class:`MailConfigError` (retrying will not help).
+    """
+    check_mail_settings()
     config = current_app.config
     timeout = config.get("MAIL_TIMEOUT", 10)
     if config.get("MAIL_USE_SSL"):
@@ -113,50 +133,22 @@ def _smtp():
                                               context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+    try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except smtplib.SMTPNotSupportedError as error:
+        smtp.close()
+        raise MailConfigError(f"The mail server {config['MAIL_SERVER']} does not offer what "
+                              f"the MAIL_* settings ask for ({error}): check MAIL_USE_TLS and "
+                              "MAIL_USERNAME.") from None
+    except smtplib.SMTPAuthenticationError as error:
+        smtp.close()
+        raise MailConfigError(f"The mail server {config['MAIL_SERVER']} refused the login "
+                              f"({error.smtp_code}): check MAIL_USERNAME and "
+                              "MAIL_PASSWORD.") from None
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
-
-
-def notify_contributors(contribution_ids: list[int]) -> int:
-    """Email the senders of these (committed) decisions; the number of emails sent.
-
-    A mail server that cannot be reached is logged and the notes stay unannounced (so a
-    later run can send them): the archivist's decision stands either way.
-    """
-    if not current_app.config.get("MAIL_SERVER") or not contribution_ids:
-        return 0
-    notes = list(db.session.scalars(
-        sa.select(Contribution).where(Contribution.id.in_(contribution_ids),
-                                      Contribution.notified_at.is_(None),
-                                      Contribution.status.in_(ANNOUNCED))))
-    notes = [n for n in notes if recipient(n)]
-    if not notes:
-        return 0
-    sent = 0
-    try:
-        smtp = _smtp()
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("mail server unreachable, %d notes not announced: %s", len(notes), error)
-        return 0
-    with smtp:
-        for note in notes:
-            claimed = cast(sa.CursorResult, db.session.execute(
-                sa.update(Contribution)
-                .where(Contribution.id == note.id, Contribution.notified_at.is_(None))
-                .values(notified_at=utcnow())
-                .execution_options(synchronize_session=False)))
-            if claimed.rowcount != 1:
-                db.session.rollback()
-                continue
-            try:
-                smtp.send_message(compose(note))
-            except (OSError, smtplib.SMTPException) as error:
-                db.session.rollback()
-                log.warning("could not email the sender of note %s: %s", note.id, error)
-                continue
-            db.session.commit()
-            sent += 1
-    return sent

@@ -51,10 +51,10 @@ from archive.moderation.intake import (
     lift_block,
 )
 from archive.moderation.notify import (
-    notify_contributors,
     rejection_reasons,
     rejection_text,
 )
+from archive.moderation.outbox import queue_outcome_emails
 from archive.moderation.services import (
     ACTIONS,
     ModerationError,
@@ -229,8 +229,8 @@ def decide_contribution(contribution_id: int):
             return _contribution_page(_get_contribution(contribution_id), status=409,
                                       form=form)
         return redirect(back, code=303)
+    queue_outcome_emails([contribution])  # sent later by `flask notify send`
     db.session.commit()
-    notify_contributors([contribution.id])
     done = {
         "approved": _("Note #%(id)s on “%(title)s”: approved."),
         "approved_edited": _("Note #%(id)s on “%(title)s”: approved with your edit."),
@@ -261,8 +261,8 @@ def withdraw(contribution_id: int):
         flash(str(error), "warning")
         return _contribution_page(_get_contribution(contribution_id), status=409,
                                   withdraw_form=form)
+    queue_outcome_emails([contribution])  # sent later by `flask notify send`
     db.session.commit()
-    notify_contributors([contribution.id])
     flash(_("Note #%(id)s is withdrawn: it is no longer on the item page or in the exports.",
             id=contribution.id), "success")
     return redirect(url_for("moderation.contribution", contribution_id=contribution.id),
@@ -346,8 +346,8 @@ def bulk():
                                params=_queue_params(request.form))
     result = bulk_decide(notes, current_user, to_status, reason=form.reason.data or "",
                          rejection_code=form.rejection_code.data or "")
+    queue_outcome_emails(result.decided)  # sent later by `flask notify send`
     db.session.commit()
-    notify_contributors([c.id for c in result.decided])
     if result.decided:
         count = len(result.decided)
         decided = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import g, jsonify, render_template
+from flask import g, jsonify
 
+from archive.errors import DATABASE_UNAVAILABLE
 from archive.extensions import csrf, db, limiter, login_manager
 from archive.ops import bp
 
@@ -42,8 +43,8 @@ def database_unavailable(error):
     # is logged in (Flask-Login's context processor), and fail again.
     if "_login_user" not in g:
         g._login_user = login_manager.anonymous_user()
-    response = render_template("errors/503.html")
-    return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    body, status = DATABASE_UNAVAILABLE.render()
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
 def _rollback_quietly() -> None:

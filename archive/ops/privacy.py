@@ -4,7 +4,9 @@ What is personal here: a contributor's email, the credit name they gave, the key
 their IP address, a contributor account, and the text of notes that were never published.
 Approved notes were published under an open licence: on erasure they stay, credited to
 "Anonymous contributor". Every erasure is written to the moderation log (which never holds
-the email itself), so the archive can show it acted on a request.
+the email itself), so the archive can show it acted on a request. Emails about an erased
+note, queued or sent, leave the outbox with their attempts (what a mail server said may name
+the address); no outbox row outlives the retention period either.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from archive.extensions import db
-from archive.models import Contribution, ContributionStatus, ModerationEvent, Role, User, utcnow
+from archive.models import (
+    Contribution,
+    ContributionStatus,
+    ModerationEvent,
+    OutboxAttempt,
+    OutboxMessage,
+    Role,
+    User,
+    utcnow,
+)
 
 ERASED_ON_REQUEST = "[Erased at the contributor's request]"
 ERASED_BY_RETENTION = "[Removed at the end of the retention period]"
@@ -63,7 +74,18 @@ def _erase_note(note: Contribution, *, placeholder: str, action: str, reason: st
         contribution_id=note.id, actor_id=None, action=action,
         from_status=from_status.value, to_status=note.status.value, reason=reason,
         created_at=now))
+    _delete_outbox(OutboxMessage.contribution_id == note.id)
     return text_erased
+
+
+def _delete_outbox(condition) -> None:
+    """Delete outbox messages matching ``condition``, with their attempts: a queued email is
+    never sent, and nothing a mail server said about it is kept."""
+    messages = sa.select(OutboxMessage.id).where(condition).scalar_subquery()
+    db.session.execute(sa.delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(messages))
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.delete(OutboxMessage).where(condition)
+                       .execution_options(synchronize_session=False))
 
 
 def erase_contributor(email: str, *, now: datetime | None = None) -> ErasureReport:
@@ -124,6 +146,9 @@ def purge_expired(*, days: int, now: datetime | None = None) -> int:
                         reason=f"Retention period of {days} days ended", now=now)
         db.session.flush()
         purged += len(notes)
+    # Emails to contributors are sent within a day, or given up: none of them, nor what a mail
+    # server said about it, is kept longer than the retention period.
+    _delete_outbox(OutboxMessage.created_at < cutoff)
     # IP hashes only serve to spot floods: none is kept longer than the retention period.
     db.session.execute(
         sa.update(Contribution)

@@ -9,7 +9,7 @@ from archive import create_app
 from archive.extensions import db
 from tests.conftest import BASE_TEST_CONFIG
 
-BEFORE = "0009_contribution_language"
+BEFORE = "0010_outbox"
 TABLES = ("users", "collections", "items", "images", "contributions", "moderation_events")
 
 ROWS = [

@@ -1,53 +1,16 @@
-"""Contributors are told by email, through a real SMTP server on loopback."""
+"""Contributors are told by email: a decision queues the email, ``flask notify send`` sends it
+through a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import email
-import email.header
-import socket
-import threading
+import smtplib
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from archive.extensions import db
-from archive.models import Contribution
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            message = email.message_from_bytes(envelope.content)
-            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-            self.messages.append(message)
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mail_app(make_app, smtp):
-    port, _ = smtp
-    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="archive@example.org",
-                    PUBLIC_BASE_URL="https://photos.example.org")
+from archive.models import Contribution, OutboxMessage, OutboxStatus
+from tests.moderation.mailbox import body_of, subject_of
 
 
 @pytest.fixture
@@ -55,16 +18,20 @@ def archivist(make_user):
     return make_user("archivist", display_name="Ada Archivist")
 
 
-def body_of(message) -> str:
-    return message.get_payload(decode=True).decode()
+def send(app, *args):
+    return app.test_cli_runner().invoke(args=["notify", "send", *args])
 
 
-def subject_of(message) -> str:
-    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
+def outbox(app) -> list[tuple[int, str, str]]:
+    """(note id, decision announced, status) of every message, oldest first."""
+    with app.app_context():
+        return [(m.contribution_id, m.announces.value, m.status.value) for m in
+                db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
-def test_an_approval_is_emailed_once_with_a_link(mail_app, smtp, archivist, make_item,
-                                                 make_contribution, login_client):
+def test_an_approval_is_queued_then_emailed_once_with_a_link(mail_app, smtp, archivist,
+                                                             make_item, make_contribution,
+                                                             login_client):
     _, inbox = smtp
     item = make_item(with_image=False, title="Tram depot")
     note = make_contribution(item, body="Opened in 1902.", email="kim@example.net")
@@ -72,6 +39,15 @@ def test_an_approval_is_emailed_once_with_a_link(mail_app, smtp, archivist, make
 
     staff.post(f"/moderation/contributions/{note.id}/decide", data={"action": "approve"})
     staff.post(f"/moderation/contributions/{note.id}/decide", data={"action": "approve"})
+
+    assert inbox.messages == []  # the request never sends
+    assert outbox(mail_app) == [(note.id, "approved", "queued")]
+    with mail_app.app_context():
+        assert db.session.get(Contribution, note.id).notified_at is None
+
+    result = send(mail_app)
+    assert (result.exit_code, result.output) == (0, "Sent 1 of 1 due emails.\n")
+    assert send(mail_app).output == "No emails due.\n"
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
@@ -82,6 +58,7 @@ def test_an_approval_is_emailed_once_with_a_link(mail_app, smtp, archivist, make
     text = body_of(message)
     assert f"https://photos.example.org/items/{item.identifier}#note-{note.id}" in text
     assert "Opened in 1902." in text
+    assert outbox(mail_app) == [(note.id, "approved", "sent")]
     with mail_app.app_context():
         assert db.session.get(Contribution, note.id).notified_at is not None
 
@@ -98,6 +75,8 @@ def test_a_rejection_says_why_and_spam_is_never_announced(mail_app, smtp, archiv
         "action": "reject", "rejection_code": "duplicate", "reason": "See the first note."})
     staff.post(f"/moderation/contributions/{spam.id}/decide", data={"action": "spam"})
 
+    assert outbox(mail_app) == [(rejected.id, "rejected", "queued")]
+    assert send(mail_app).exit_code == 0
     assert [m["To"] for m in inbox.messages] == ["kim@example.net"]
     text = body_of(inbox.messages[0])
     assert "The reason: Someone had already told us the same thing. See the first note." in text
@@ -110,12 +89,33 @@ def test_withdrawal_is_announced_after_the_approval(mail_app, smtp, archivist, m
     staff = login_client(mail_app, archivist)
 
     staff.post(f"/moderation/contributions/{note.id}/decide", data={"action": "approve"})
+    send(mail_app)
     staff.post(f"/moderation/contributions/{note.id}/withdraw",
                data={"reason": "The family asked us to."})
+    send(mail_app)
 
     assert len(inbox.messages) == 2
-    assert "taken down" in inbox.messages[1]["Subject"]
+    assert "is published" in subject_of(inbox.messages[0])
+    assert "taken down" in subject_of(inbox.messages[1])
     assert "The reason: The family asked us to." in body_of(inbox.messages[1])
+    assert [status for *_, status in outbox(mail_app)] == ["sent", "sent"]
+
+
+def test_a_withdrawal_before_the_approval_went_out_is_the_only_news(
+        mail_app, smtp, archivist, make_item, make_contribution, login_client):
+    _, inbox = smtp
+    note = make_contribution(make_item(with_image=False), email="kim@example.net")
+    staff = login_client(mail_app, archivist)
+
+    staff.post(f"/moderation/contributions/{note.id}/decide", data={"action": "approve"})
+    staff.post(f"/moderation/contributions/{note.id}/withdraw",
+               data={"reason": "The family asked us to."})
+    send(mail_app)
+
+    assert len(inbox.messages) == 1
+    assert "taken down" in subject_of(inbox.messages[0])
+    assert outbox(mail_app) == [(note.id, "approved", "cancelled"),
+                                (note.id, "withdrawn", "sent")]
 
 
 def test_account_holders_are_written_to_at_their_account_address(mail_app, smtp, archivist,
@@ -124,40 +124,89 @@ def test_account_holders_are_written_to_at_their_account_address(mail_app, smtp,
                                                                  login_client):
     _, inbox = smtp
     member = make_user("contributor", email="member@example.net")
+    anonymous = make_contribution(make_item(with_image=False))  # no address: nobody to tell
     notes = [make_contribution(make_item(with_image=False), submitted_by_id=member.id)
              for _ in range(2)]
     staff = login_client(mail_app, archivist)
 
-    staff.post("/moderation/bulk", data={"action": "approve", "ids": [n.id for n in notes],
-                                         "confirm": "yes"})
+    staff.post("/moderation/bulk", data={"action": "approve", "confirm": "yes",
+                                         "ids": [n.id for n in [anonymous, *notes]]})
+    assert len(outbox(mail_app)) == 2
+    send(mail_app)
 
     assert sorted(m["To"] for m in inbox.messages) == ["member@example.net"] * 2
 
 
-def test_without_a_mail_server_nothing_is_sent_and_the_decision_stands(
-        make_app, smtp, archivist, make_item, make_contribution, login_client):
+def test_without_a_mail_server_emails_wait_in_the_outbox(make_app, mail_app, smtp, archivist,
+                                                          make_item, make_contribution,
+                                                          login_client):
     _, inbox = smtp
-    note = make_contribution(make_item(with_image=False), email="kim@example.net")
-    staff = login_client(make_app(), archivist)
-
-    staff.post(f"/moderation/contributions/{note.id}/decide", data={"action": "approve"})
-
-    assert inbox.messages == []
-
-
-def test_an_unreachable_server_keeps_the_decision_and_the_note_unannounced(
-        make_app, archivist, make_item, make_contribution, login_client):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    app = make_app()  # no MAIL_SERVER
     note = make_contribution(make_item(with_image=False), email="kim@example.net")
     staff = login_client(app, archivist)
 
     response = staff.post(f"/moderation/contributions/{note.id}/decide",
                           data={"action": "approve"})
+    result = send(app)
 
     assert response.status_code == 303
-    with app.app_context():
-        row = db.session.scalar(sa.select(Contribution).where(Contribution.id == note.id))
-        assert (row.status.value, row.notified_at) == ("approved", None)
+    assert result.exit_code == 0
+    assert result.output.startswith("MAIL_SERVER is not set: 1 emails stay queued")
+    assert inbox.messages == []
+    assert outbox(app) == [(note.id, "approved", "queued")]
+    # Once a mail server is configured, the waiting email goes out.
+    assert send(mail_app).exit_code == 0
+    assert [m["To"] for m in inbox.messages] == ["kim@example.net"]
+
+
+def test_the_request_never_talks_to_the_mail_server(mail_app, archivist, make_item,
+                                                    make_contribution, login_client,
+                                                    monkeypatch):
+    def no_smtp_here(*args, **kwargs):
+        raise AssertionError("a request tried to reach the mail server")
+
+    monkeypatch.setattr(smtplib.SMTP, "__init__", no_smtp_here)
+    notes = [make_contribution(make_item(with_image=False), email=f"{n}@example.net")
+             for n in range(3)]
+    staff = login_client(mail_app, archivist)
+
+    decided = staff.post(f"/moderation/contributions/{notes[0].id}/decide",
+                         data={"action": "approve"})
+    bulk = staff.post("/moderation/bulk", data={"action": "reject", "confirm": "yes",
+                                                "ids": [notes[1].id, notes[2].id]})
+    withdrawn = staff.post(f"/moderation/contributions/{notes[0].id}/withdraw",
+                           data={"reason": "Asked to."})
+
+    assert [decided.status_code, bulk.status_code, withdrawn.status_code] == [303, 303, 303]
+    assert [status for *_, status in outbox(mail_app)] == \
+        ["cancelled", "queued", "queued", "queued"]
+
+
+def test_a_decision_that_is_rolled_back_announces_nothing(mail_app, smtp, archivist, make_item,
+                                                          make_contribution, login_client,
+                                                          monkeypatch):
+    note = make_contribution(make_item(with_image=False), email="kim@example.net")
+    staff = login_client(mail_app, archivist)
+
+    # A decision the rules refuse is rolled back...
+    refused = staff.post(f"/moderation/contributions/{note.id}/decide",
+                         data={"action": "reject", "edited_text": "Changed"})
+    # ...and so is one whose commit fails (the database went away at that moment).
+    def lost_connection():
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(db.session, "commit", lost_connection)
+    failed = staff.post(f"/moderation/contributions/{note.id}/decide",
+                        data={"action": "approve"})
+    monkeypatch.undo()
+
+    assert refused.status_code in (303, 409)
+    assert failed.status_code == 503
+    assert outbox(mail_app) == []
+    with mail_app.app_context():
+        assert db.session.get(Contribution, note.id).status.value == "pending"
+    assert send(mail_app).output == "No emails due.\n"
+    assert smtp[1].messages == []
 
 
 def test_the_email_is_in_the_language_the_note_was_sent_in(mail_app, smtp, archivist,
@@ -180,6 +229,7 @@ def test_the_email_is_in_the_language_the_note_was_sent_in(mail_app, smtp, archi
             "action": "reject", "rejection_code": "duplicate", "reason": "See the first note."},
             follow_redirects=True)
         assert 'lang="en"' in page.get_data(as_text=True)  # the archivist's own language
+    assert send(mail_app).exit_code == 0
 
     by_recipient = {m["To"]: m for m in inbox.messages}
     welsh, english = by_recipient["cy@example.net"], by_recipient["en@example.net"]
@@ -194,3 +244,24 @@ def test_the_email_is_in_the_language_the_note_was_sent_in(mail_app, smtp, archi
     assert subject_of(english) == "Your note on “Tram depot”"
     assert "The reason: Someone had already told us the same thing. See the first note." in \
         body_of(english)
+
+
+def test_an_address_gone_by_sending_time_cancels_the_email(mail_app, smtp, archivist, make_user,
+                                                           make_item, make_contribution,
+                                                           login_client):
+    from archive.models import User
+
+    member = make_user("contributor", email="member@example.net")
+    note = make_contribution(make_item(with_image=False), submitted_by_id=member.id)
+    login_client(mail_app, archivist).post(f"/moderation/contributions/{note.id}/decide",
+                                           data={"action": "approve"})
+    with mail_app.app_context():
+        db.session.get(User, member.id).active = False  # the account was closed meanwhile
+        db.session.commit()
+
+    result = send(mail_app)
+
+    assert result.exit_code == 0
+    assert "1 cancelled (no address left)" in result.output
+    assert smtp[1].messages == []
+    assert outbox(mail_app) == [(note.id, "approved", OutboxStatus.CANCELLED.value)]

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from archive import create_app
 from archive.extensions import db
 from archive.models import ContributionStatus, Role, User
+from archive.moderation.outbox import queue_outcome_emails
 from archive.moderation.services import approve_contribution, decide
 from archive.ops.backup import BackupError, read_manifest
 from tests.conftest import BASE_TEST_CONFIG, TEST_POSTGRES_URL, _upgrade
@@ -76,6 +77,7 @@ def archive_with_everything(app, make_item, make_contribution, make_user):
         moderator = db.session.get(User, curator.id)
         approve_contribution(db.session.get(type(notes[0]), notes[0].id), moderator,
                              apply=["place"], reason="Checked")
+        queue_outcome_emails([db.session.get(type(notes[0]), notes[0].id)])
         decide(db.session.get(type(notes[2]), notes[2].id), moderator, ContributionStatus.SPAM)
         db.session.commit()
     return app

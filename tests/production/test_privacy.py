@@ -155,3 +155,75 @@ def test_exports_never_carry_emails(app, make_item, make_contribution, make_user
         text = response.get_data(as_text=True)
         assert "Published note" in text, fmt
         assert "private@example.org" not in text, fmt
+
+
+def _outbox(app) -> list[tuple[int, str]]:
+    from archive.models import OutboxMessage
+
+    with app.app_context():
+        return [(m.contribution_id, m.status.value) for m in db.session.scalars(
+            sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def _queue_email(app, note_id: int, *, created_at=None, failed_with: str = "") -> None:
+    """The email announcing a note's decision, queued (or, with ``failed_with``, given up)."""
+    from archive.models import OutboxAttempt, OutboxMessage, OutboxStatus
+    from archive.moderation.outbox import queue_outcome_emails
+
+    with app.app_context():
+        queue_outcome_emails([db.session.get(Contribution, note_id)])
+        message = db.session.scalar(sa.select(OutboxMessage)
+                                    .where(OutboxMessage.contribution_id == note_id))
+        if created_at is not None:
+            message.created_at = created_at
+        if failed_with:
+            message.status, message.attempts, message.last_error = \
+                OutboxStatus.FAILED, 1, failed_with
+            db.session.add(OutboxAttempt(message_id=message.id, error=failed_with))
+        db.session.commit()
+
+
+def test_erase_takes_the_contributors_emails_out_of_the_outbox(
+        app, runner, make_item, make_contribution, make_user):
+    from archive.models import OutboxAttempt
+
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    queued = make_contribution(item, status="approved", decided_by=archivist,
+                               email="ada@example.org")
+    refused = make_contribution(item, status="rejected", decided_by=archivist,
+                                email="ada@example.org")
+    other = make_contribution(item, status="approved", decided_by=archivist,
+                              email="bob@example.org")
+    _queue_email(app, queued.id)
+    _queue_email(app, refused.id, failed_with="550 5.1.1 <ada@example.org>: no such user")
+    _queue_email(app, other.id)
+
+    result = runner.invoke(args=["privacy", "erase", "--email", "ada@example.org"])
+
+    assert result.exit_code == 0, result.output
+    assert _outbox(app) == [(other.id, "queued")]  # nothing about Ada is left to send
+    with app.app_context():
+        errors = list(db.session.scalars(sa.select(OutboxAttempt.error)))
+    assert errors == []  # nor what a mail server said about her address
+
+
+def test_purge_keeps_no_outbox_email_past_the_retention_period(
+        app, runner, make_item, make_contribution, make_user):
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    old = utcnow() - timedelta(days=91)
+    expired = make_contribution(item, status="rejected", decided_by=archivist, decided_at=old,
+                                created_at=old, email="x@example.org")
+    old_approval = make_contribution(item, status="approved", decided_by=archivist,
+                                     decided_at=old, created_at=old, email="y@example.org")
+    recent = make_contribution(item, status="approved", decided_by=archivist,
+                               email="z@example.org")
+    _queue_email(app, expired.id)  # recent, but its note is purged
+    _queue_email(app, old_approval.id, created_at=old, failed_with="451 try later")
+    _queue_email(app, recent.id)
+
+    result = runner.invoke(args=["privacy", "purge"])
+
+    assert result.exit_code == 0, result.output
+    assert _outbox(app) == [(recent.id, "queued")]

@@ -4,8 +4,8 @@ Every collection now belongs to an institution, and staff hold their roles per i
 An existing installation becomes one institution, named from ARCHIVE_NAME, holding every
 collection, with every archivist and curator a member in their present role.
 
-Revision ID: 0010_institutions
-Revises: 0009_contribution_language
+Revision ID: 0011_institutions
+Revises: 0010_outbox
 """
 
 import os
@@ -14,8 +14,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_institutions"
-down_revision = "0009_contribution_language"
+revision = "0011_institutions"
+down_revision = "0010_outbox"
 branch_labels = None
 depends_on = None
 
