@@ -335,6 +335,7 @@ def _register_cli(app: Flask) -> None:
     from archive.demo.cli import demo_command
     from archive.harvesting.cli import export_command
     from archive.ingest.cli import import_command
+    from archive.institutions.cli import institutions_cli
     from archive.moderation.cli import notify_cli
     from archive.search.cli import search_cli
 
@@ -345,6 +346,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(settings_command)
+    app.cli.add_command(institutions_cli)
 
     from archive.ops.cli import backup_cli, privacy_cli
 

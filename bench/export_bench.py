@@ -30,6 +30,7 @@ from archive.harvesting import annotations as anno
 from archive.harvesting.exporters import FORMATS, export_chunks
 from archive.harvesting.links import Links
 from archive.harvesting.oai import Repository, respond
+from archive.institutions.services import default_institution
 from archive.models import (
     Collection,
     Contribution,
@@ -56,7 +57,8 @@ def build(app, count: int) -> None:
                          role=Role.ARCHIVIST)
         archivist.set_password("bench-password")
         db.session.add(archivist)
-        db.session.add_all(Collection(slug=f"c{c}", title=f"Collection {c}")
+        owner = default_institution()
+        db.session.add_all(Collection(slug=f"c{c}", title=f"Collection {c}", institution=owner)
                            for c in range(1, 11))
         db.session.commit()
         archivist_id = archivist.id

@@ -168,13 +168,14 @@ def prepare(url: str, media: Path):
     from archive import create_app
     from archive.auth.services import create_user
     from archive.extensions import db
+    from archive.institutions.services import default_institution
     from archive.models import Collection, Item, Role
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(media),
                       "SECRET_KEY": os.environ["SECRET_KEY"]})
     with app.app_context():
         upgrade()
-        collection = Collection(slug="load", title="Load")
+        collection = Collection(slug="load", title="Load", institution=default_institution())
         db.session.add(collection)
         db.session.flush()
         for n in range(8):

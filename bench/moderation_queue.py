@@ -52,10 +52,12 @@ def make_app(url: str, media: str):
 
 def seed(app) -> tuple:
     from archive.extensions import db
+    from archive.institutions.services import default_institution
     from archive.models import Collection, Item, Role, User
 
     with app.app_context():
-        collection = Collection(slug="bench", title="Bench", description="")
+        collection = Collection(slug="bench", title="Bench", description="",
+                                institution=default_institution())
         db.session.add(collection)
         db.session.flush()
         items = [Item(identifier=f"B-{n:04d}", collection_id=collection.id,

@@ -40,12 +40,15 @@ def vocabulary(rng: random.Random, n: int = 5000) -> list[str]:
 
 def fill(app, size: int, words: list[str], rng: random.Random) -> None:
     from archive.extensions import db
+    from archive.institutions.services import default_institution
     from archive.models import Collection, Item
     from archive.search.document import build_document
 
     weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf-like word frequencies
     with app.app_context():
-        collections = [Collection(slug=f"c{n}", title=f"Collection {n}") for n in range(8)]
+        owner = default_institution()
+        collections = [Collection(slug=f"c{n}", title=f"Collection {n}", institution=owner)
+                       for n in range(8)]
         db.session.add_all(collections)
         db.session.flush()
         rows = []

@@ -105,6 +105,25 @@ def postgres_database() -> str:
     admin.dispose()
 
 
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request, tmp_path):
+    """A database with nothing in it, of its own, on each database the suite runs on."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"migration_check_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"PostgreSQL is not reachable at {TEST_POSTGRES_URL}: {error}", pytrace=False)
+    yield TEST_POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _truncate_postgres(app) -> None:
     with app.app_context():
         db.session.remove()
@@ -176,13 +195,37 @@ def _persist(app, obj):
 
 
 @pytest.fixture
-def make_collection(app):
-    from archive.models import Collection
+def make_institution(app):
+    from archive.models import Institution
 
     counter = iter(range(1, 10_000))
 
     def factory(**fields):
         n = next(counter)
+        fields.setdefault("slug", f"institution-{n}")
+        fields.setdefault("name", f"Institution {n}")
+        return _persist(app, Institution(**fields))
+
+    return factory
+
+
+@pytest.fixture
+def make_collection(app, make_institution):
+    """Collections, by default all in one institution (an installation serving one archive)."""
+    from archive.models import Collection
+
+    counter = iter(range(1, 10_000))
+    default_institution = {}
+
+    def factory(*, institution=None, **fields):
+        n = next(counter)
+        if institution is None and "institution_id" not in fields:
+            if "i" not in default_institution:
+                default_institution["i"] = make_institution(slug="test-archive",
+                                                            name="Test Archive")
+            institution = default_institution["i"]
+        if institution is not None:
+            fields["institution_id"] = institution.id
         fields.setdefault("slug", f"collection-{n}")
         fields.setdefault("title", f"Collection {n}")
         fields.setdefault("description", "A test collection.")

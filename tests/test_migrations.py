@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -13,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 
 from archive import PROJECT_ROOT, create_app
 from archive.extensions import db
-from tests.conftest import BASE_TEST_CONFIG, DATABASES, TEST_POSTGRES_URL
+from tests.conftest import BASE_TEST_CONFIG
 
 
 def test_migrations_have_a_single_head():
@@ -21,24 +19,6 @@ def test_migrations_have_a_single_head():
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several migration heads: {heads}"
-
-
-@pytest.fixture(params=DATABASES)
-def empty_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"migration_check_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.fail(f"PostgreSQL is not reachable at {TEST_POSTGRES_URL}: {error}", pytrace=False)
-    yield TEST_POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _outside_the_models(name, type_, parent_names) -> bool:
@@ -74,10 +54,10 @@ def test_upgrade_on_an_empty_database_gives_exactly_the_models_schema(empty_data
 
 def test_the_database_itself_refuses_states_the_models_forbid(app):
     """CHECK constraints survive every migration (SQLite rebuilds tables to change them)."""
-    from archive.models import Collection, Contribution, ContributionStatus, Item, User
+    from archive.models import Collection, Contribution, ContributionStatus, Institution, Item, User
 
     with app.app_context():
-        collection = Collection(slug="c", title="C")
+        collection = Collection(slug="c", title="C", institution=Institution(slug="i", name="I"))
         item = Item(identifier="X-1", title="X", collection=collection)
         db.session.add(item)
         db.session.commit()

@@ -8,6 +8,12 @@ from flask.cli import AppGroup
 
 from archive.auth.services import UserError, create_user, set_password
 from archive.extensions import db
+from archive.institutions.services import (
+    STAFF_ROLES,
+    InstitutionError,
+    grant,
+    resolve_institution,
+)
 from archive.models import Role, User
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -16,21 +22,56 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--institution", "institution_slug", default=None,
+              help="For an archivist or curator: the institution they work for (needed when "
+                   "the site has several).")
 @click.option("--name", "display_name", default="", help="Name shown in the audit log.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create(email: str, role: str, display_name: str, password_stdin: bool) -> None:
-    """Create a staff account. Asks for the password unless --password-stdin is given."""
+def create(email: str, role: str, institution_slug: str | None, display_name: str,
+           password_stdin: bool) -> None:
+    """Create an account. Asks for the password unless --password-stdin is given.
+
+    Archivists and curators hold their role at an institution; an admin runs the whole
+    platform and belongs to none.
+    """
+    wanted = Role(role)
+    if institution_slug and wanted not in STAFF_ROLES:
+        raise click.UsageError(f"--institution is for archivists and curators, not {role}s")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, password, Role(role), display_name)
-    except UserError as error:
+        user = create_user(email, password, wanted, display_name)
+        where = ""
+        if wanted in STAFF_ROLES:
+            institution = resolve_institution(institution_slug)
+            grant(user, institution, wanted)
+            where = f" at {institution.slug}"
+    except (UserError, InstitutionError) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+    click.echo(f"Created {user.role.value} {user.email}{where} (id {user.id}).")
+
+
+@users_cli.command("grant")
+@click.argument("email")
+@click.option("--institution", "institution_slug", required=True)
+@click.option("--role", type=click.Choice([r.value for r in STAFF_ROLES]), required=True)
+def grant_command(email: str, institution_slug: str, role: str) -> None:
+    """Give a user a role at an institution (an archivist here can be a curator there)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user has the email {email}")
+    try:
+        institution = resolve_institution(institution_slug)
+        grant(user, institution, Role(role))
+    except InstitutionError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{user.email} is now {role} at {institution.slug}.")
 
 
 @users_cli.command("list")

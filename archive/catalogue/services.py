@@ -19,7 +19,8 @@ from PIL import UnidentifiedImageError
 from archive.dates import year_range
 from archive.extensions import db
 from archive.images.processing import MAX_PIXELS, ImageError, StoredImage, store_image
-from archive.models import Collection, Enrichment, Image, Item, User
+from archive.institutions.services import InstitutionError, default_institution
+from archive.models import Collection, Enrichment, Image, Institution, Item, User
 from archive.text import clean_text
 
 # The fields of a record a curator edits, and whether each may hold several lines.
@@ -90,17 +91,29 @@ def item_by_identifier(identifier: str) -> Item | None:
     return db.session.scalar(sa.select(Item).where(Item.identifier == identifier))
 
 
-def collection_for(slug: str, *, create: bool = False) -> Collection:
+def collection_for(slug: str, *, create: bool = False,
+                   institution: Institution | None = None) -> Collection:
+    """The collection ``slug`` names, created (in ``institution``, else the default one) when
+    ``create`` says so. Naming a collection of another institution than ``institution`` is
+    refused: an institution's import never reaches into another's collections."""
     slug = (slug or "").strip().lower()
     if not SLUG.fullmatch(slug):
         raise CatalogueError(_("unknown collection %(slug)s", slug=repr(slug)) if slug
                              else _("missing collection"))
     collection = db.session.scalar(sa.select(Collection).where(Collection.slug == slug))
+    if collection is not None and institution is not None \
+            and collection.institution_id != institution.id:
+        raise CatalogueError(_("the collection %(slug)s belongs to another institution",
+                               slug=repr(slug)))
     if collection is None:
         if not create:
             raise CatalogueError(_("unknown collection %(slug)s", slug=repr(slug)))
+        try:
+            owner = institution or default_institution()
+        except InstitutionError as error:
+            raise CatalogueError(str(error)) from None
         collection = Collection(slug=slug, title=slug.replace("-", " ").capitalize(),
-                                description="")
+                                description="", institution_id=owner.id)
         db.session.add(collection)
         db.session.flush()
     return collection

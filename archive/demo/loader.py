@@ -19,6 +19,7 @@ from archive.demo.data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
 from archive.demo.photos import render_photo
 from archive.extensions import db
 from archive.images.processing import store_image
+from archive.institutions.services import default_institution, grant
 from archive.models import Collection, Contribution, Image, Item, Role, User
 from archive.models.types import utcnow
 from archive.moderation.lifecycle import Action, transition
@@ -75,6 +76,9 @@ def _ensure_users(summary: DemoSummary) -> dict[str, User]:
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
             user = create_user(email, password, role, name)
+            if role in (Role.ARCHIVIST, Role.CURATOR):
+                db.session.flush()
+                grant(user, default_institution(), role)
             summary.users.append(f"{email} / {password} ({role.value})")
         users[email] = user
     return users
@@ -86,7 +90,8 @@ def _ensure_collections(summary: DemoSummary) -> dict[str, Collection]:
         collection = db.session.scalar(sa.select(Collection).where(Collection.slug == data["slug"]))
         if collection is None:
             collection = Collection(slug=data["slug"], title=data["title"],
-                                    description=data["description"])
+                                    description=data["description"],
+                                    institution_id=default_institution().id)
             db.session.add(collection)
             summary.collections += 1
         collections[data["slug"]] = collection

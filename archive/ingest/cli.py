@@ -15,15 +15,23 @@ from flask.cli import with_appcontext
               help="Folder holding the image files the CSV names.")
 @click.option("--collection", "collection", default=None,
               help="Collection slug for rows whose collection cell is empty.")
+@click.option("--institution", "institution_slug", default=None,
+              help="Institution that new collections belong to (needed when the site has "
+                   "several); another institution's collections are refused.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes making derivatives (default: one per core).")
 @with_appcontext
 def import_command(metadata: Path, images_dir: Path, collection: str | None,
-                   workers: int | None) -> None:
+                   institution_slug: str | None, workers: int | None) -> None:
     """Import (or update) records from METADATA.csv and their images from --images."""
     from archive.images.processing import MAX_PIXELS
     from archive.ingest.importer import ImportFileError, run_import
+    from archive.institutions.services import InstitutionError, resolve_institution
 
+    try:
+        institution = resolve_institution(institution_slug) if institution_slug else None
+    except InstitutionError as problem:
+        raise click.ClickException(str(problem)) from None
     media_root = Path(current_app.config["MEDIA_ROOT"])
     bar = None
 
@@ -35,7 +43,7 @@ def import_command(metadata: Path, images_dir: Path, collection: str | None,
 
     try:
         summary = run_import(metadata, images_dir, media_root, default_collection=collection,
-                             workers=workers, on_total=on_total,
+                             institution=institution, workers=workers, on_total=on_total,
                              max_pixels=current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS,
                              progress=lambda n: bar.update(n) if bar else None)
     except ImportFileError as exc:

@@ -32,6 +32,7 @@ from archive.catalogue.services import (
 )
 from archive.extensions import db
 from archive.images.processing import MAX_PIXELS, StoredImage, sha256_file
+from archive.models import Institution
 
 REQUIRED_COLUMNS = ("identifier", "title", "image")
 KNOWN_COLUMNS = ("identifier", "title", "description", "date", "place", "people", "subjects",
@@ -209,7 +210,8 @@ def default_workers() -> int:
 
 
 def run_import(csv_path: Path, images_dir: Path, media_root: Path, *,
-               default_collection: str | None = None, workers: int | None = None,
+               default_collection: str | None = None, institution: Institution | None = None,
+               workers: int | None = None,
                max_pixels: int = MAX_PIXELS,
                progress: Callable[[int], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> ImportSummary:
@@ -255,7 +257,7 @@ def run_import(csv_path: Path, images_dir: Path, media_root: Path, *,
 
     def finish(row: Row) -> None:
         nonlocal done_rows
-        _apply_row(row, digest_of, outcomes, summary)
+        _apply_row(row, digest_of, outcomes, summary, institution)
         done_rows += 1
         if done_rows % COMMIT_EVERY == 0:
             db.session.commit()
@@ -297,7 +299,7 @@ def _as_completed(futures: dict[str, Future]) -> Iterator[tuple[str, Future]]:
 
 
 def _apply_row(row: Row, digest_of: dict[Path, str], outcomes: dict[str, ImageOutcome],
-               summary: ImportSummary) -> None:
+               summary: ImportSummary, institution: Institution | None) -> None:
     """Create or update one item, all or nothing (a savepoint per row)."""
     images = []
     for path, name in zip(row.images, row.image_names, strict=True):
@@ -309,7 +311,7 @@ def _apply_row(row: Row, digest_of: dict[Path, str], outcomes: dict[str, ImageOu
         images.append(NewImage(outcome.stored, name))
     savepoint = db.session.begin_nested()
     try:
-        collection = collection_for(row.collection, create=True)
+        collection = collection_for(row.collection, create=True, institution=institution)
         item = item_by_identifier(row.identifier)
         if item is None:
             item = create_item(row.identifier, collection, row.values)

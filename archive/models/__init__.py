@@ -19,6 +19,7 @@ from archive.models.contribution import (
     ModerationEvent,
 )
 from archive.models.enrichment import Enrichment
+from archive.models.institution import Institution, Membership
 from archive.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxStatus
 from archive.models.types import utcnow
 from archive.models.user import Role, User
@@ -35,7 +36,9 @@ __all__ = [
     "ContributionStatus",
     "Enrichment",
     "Image",
+    "Institution",
     "Item",
+    "Membership",
     "ModerationEvent",
     "OutboxAttempt",
     "OutboxMessage",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import (
@@ -18,17 +18,23 @@ from sqlalchemy.orm import (
 from archive.extensions import Model
 from archive.models.types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from archive.models.institution import Institution
+
 
 class Collection(Model):
     __tablename__ = "collections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    # The institution holding the collection; it decides who may work on its items.
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     items: Mapped[list[Item]] = relationship(back_populates="collection", lazy="raise_on_sql")
+    institution: Mapped[Institution] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Collection {self.slug}>"

@@ -1,0 +1,106 @@
+"""Institutions and memberships: creating them, finding them, and whom they let do what.
+
+``institution_ids_for`` is the one place that says which institutions' records a staff member
+may work on; queries that list, count or look up staff records filter through it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import current_app
+
+from archive.extensions import db
+from archive.models import Institution, Membership, Role, User
+
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
+STAFF_ROLES = (Role.ARCHIVIST, Role.CURATOR)
+
+
+class InstitutionError(ValueError):
+    """A request about institutions that cannot be carried out; the message says why."""
+
+
+def slug_for(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100] or "archive"
+
+
+def institution_by_slug(slug: str) -> Institution | None:
+    return db.session.scalar(sa.select(Institution).where(Institution.slug == slug))
+
+
+def all_institutions() -> list[Institution]:
+    return list(db.session.scalars(sa.select(Institution).order_by(Institution.name)))
+
+
+def create_institution(slug: str, name: str, *, name_cy: str = "") -> Institution:
+    slug = slug.strip().lower()
+    name = name.strip()
+    if not SLUG.fullmatch(slug):
+        raise InstitutionError(f"{slug!r} is not a usable slug: lower-case letters, digits and "
+                               "hyphens, at most 100")
+    if not name:
+        raise InstitutionError("an institution needs a name")
+    if institution_by_slug(slug) is not None:
+        raise InstitutionError(f"an institution with the slug {slug!r} exists already")
+    institution = Institution(slug=slug, name=name[:300], name_cy=name_cy.strip()[:300])
+    db.session.add(institution)
+    db.session.flush()
+    return institution
+
+
+def default_institution() -> Institution:
+    """The institution a new collection goes to when none is named.
+
+    With none yet (a new installation), it is created from ``ARCHIVE_NAME``; with several, the
+    caller must say which.
+    """
+    institutions = list(db.session.scalars(sa.select(Institution).limit(2)))
+    if len(institutions) == 1:
+        return institutions[0]
+    if institutions:
+        raise InstitutionError("this installation has several institutions: name one "
+                               "(--institution SLUG)")
+    name = current_app.config["ARCHIVE_NAME"]
+    return create_institution(slug_for(name), name)
+
+
+def resolve_institution(slug: str | None) -> Institution:
+    """The institution a slug names, or the default one when no slug is given."""
+    if not slug:
+        return default_institution()
+    institution = institution_by_slug(slug.strip().lower())
+    if institution is None:
+        raise InstitutionError(f"no institution has the slug {slug!r}")
+    return institution
+
+
+def grant(user: User, institution: Institution, role: Role) -> Membership:
+    """Make ``user`` a member of ``institution`` in ``role`` (replacing a role held there)."""
+    if role not in STAFF_ROLES:
+        raise InstitutionError("staff at an institution are archivists or curators")
+    membership = db.session.scalar(sa.select(Membership).where(
+        Membership.user_id == user.id, Membership.institution_id == institution.id))
+    if membership is None:
+        membership = Membership(user_id=user.id, institution_id=institution.id, role=role)
+        db.session.add(membership)
+    else:
+        membership.role = role
+    if not user.role.includes(role):
+        user.role = role  # the staff pages open to anyone holding this role somewhere
+    db.session.flush()
+    return membership
+
+
+def institution_ids_for(user: User, role: Role = Role.ARCHIVIST) -> set[int] | None:
+    """The institutions whose records ``user`` may work on with ``role``; None means all.
+
+    A platform administrator works on every institution. Anyone else works on the institutions
+    where they hold ``role`` or a higher one.
+    """
+    if user.role is Role.ADMIN:
+        return None
+    rows = db.session.execute(sa.select(Membership.institution_id, Membership.role)
+                              .where(Membership.user_id == user.id))
+    return {institution_id for institution_id, held in rows if held.includes(role)}
