@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from archive.models import Item
+from archive.queries import IN_PUBLIC_VIEW
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
@@ -60,7 +61,7 @@ class SearchBackend:
         needs_help, help_solved_at."""
         items = Item.__table__
         query = (sa.select(*(items.c[name] for name in FACET_COLUMNS))
-                 .where(items.c.withdrawn_at.is_(None)))
+                 .where(IN_PUBLIC_VIEW))
         if with_terms:
             query = query.where(self.matching())
         return query.limit(limit_param()).subquery("found")

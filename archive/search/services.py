@@ -14,9 +14,9 @@ from markupsafe import Markup, escape
 
 from archive.extensions import db
 from archive.models import Collection, Image, Item
+from archive.queries import IN_PUBLIC_VIEW
 from archive.search.backends import backend_for, limit_param, query_terms
 
-PUBLIC = Item.withdrawn_at.is_(None)
 SNIPPET_CHARS = 240
 MAX_PAGE = 10_000
 
@@ -150,7 +150,7 @@ def _page_statement(shape: _Shape) -> sa.Select:
     """One page of public matches in rank order (newest first without words): the filtered
     search, for :limit ids from :offset."""
     items = Item.__table__
-    query = sa.select(items.c.id).where(items.c.withdrawn_at.is_(None))
+    query = sa.select(items.c.id).where(IN_PUBLIC_VIEW)
     if shape.with_terms:
         matches = backend_for(shape.dialect).matches()
         query = query.join(matches, matches.c.item_id == items.c.id).order_by(
@@ -173,7 +173,7 @@ def _best_statement(dialect: str) -> sa.Select:
     """The :limit best matches, ranked inside the full-text index, and whether each is public."""
     items = Item.__table__
     best = backend_for(dialect).best()
-    return (sa.select(best.c.item_id, items.c.withdrawn_at.is_(None))
+    return (sa.select(best.c.item_id, IN_PUBLIC_VIEW)
             .join(items, items.c.id == best.c.item_id)
             .order_by(best.c.tier, best.c.rank, best.c.item_id.desc()))
 
@@ -394,18 +394,18 @@ def _hits(ids: list[int], terms: list[str]) -> list[Hit]:
 def random_item() -> Item | None:
     """One public item chosen at random, without scanning the table (a random id, then seek)."""
     bounds = db.session.execute(sa.select(sa.func.min(Item.id), sa.func.max(Item.id))
-                                .where(PUBLIC)).one()
+                                .where(IN_PUBLIC_VIEW)).one()
     if bounds[0] is None:
         return None
     pick = bounds[0] + secrets.randbelow(bounds[1] - bounds[0] + 1)
-    query = sa.select(Item).where(PUBLIC)
+    query = sa.select(Item).where(IN_PUBLIC_VIEW)
     return (db.session.scalar(query.where(Item.id >= pick).order_by(Item.id).limit(1))
             or db.session.scalar(query.where(Item.id < pick).order_by(Item.id.desc()).limit(1)))
 
 
 def most_viewed(limit: int = 24) -> list[Item]:
     return list(db.session.scalars(
-        sa.select(Item).where(PUBLIC, Item.view_count > 0)
+        sa.select(Item).where(IN_PUBLIC_VIEW, Item.view_count > 0)
         .order_by(Item.view_count.desc(), Item.id.asc()).limit(limit)))
 
 

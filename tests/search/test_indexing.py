@@ -18,6 +18,7 @@ from archive.models import (
     Contribution,
     ContributionStatus,
     Enrichment,
+    Institution,
     Item,
     ModerationEvent,
     User,
@@ -104,7 +105,8 @@ def test_a_session_that_is_not_the_apps_is_left_alone(app, tmp_path, refreshes):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
     Base.metadata.create_all(engine)
     with Session(engine) as session:
-        collection = Collection(slug="other", title="Other")
+        collection = Collection(slug="other", title="Other",
+                                institution=Institution(slug="other", name="Other"))
         item = Item(identifier="O-1", title="Kirkgate market", collection=collection)
         session.add(item)
         session.commit()
@@ -116,7 +118,8 @@ def test_a_session_that_is_not_the_apps_is_left_alone(app, tmp_path, refreshes):
 
     # A session of its own on the app's engine: not db.session, so not refreshed either.
     with app.app_context():
-        db.session.add(Collection(slug="mine", title="Mine"))
+        db.session.add(Collection(slug="mine", title="Mine",
+                                  institution=Institution(slug="mine", name="Mine")))
         db.session.commit()
         with Session(db.engine) as session:
             collection = session.scalar(sa.select(Collection))
