@@ -210,20 +210,30 @@ def make_institution(app):
 
 
 @pytest.fixture
-def make_collection(app, make_institution):
+def default_institution(make_institution):
+    """``default_institution()``: the one institution of an installation serving one archive,
+    made on first use. Collections and staff go to it unless a test names another."""
+    made = []
+
+    def get():
+        if not made:
+            made.append(make_institution(slug="test-archive", name="Test Archive"))
+        return made[0]
+
+    return get
+
+
+@pytest.fixture
+def make_collection(app, default_institution):
     """Collections, by default all in one institution (an installation serving one archive)."""
     from archive.models import Collection
 
     counter = iter(range(1, 10_000))
-    default_institution = {}
 
     def factory(*, institution=None, **fields):
         n = next(counter)
         if institution is None and "institution_id" not in fields:
-            if "i" not in default_institution:
-                default_institution["i"] = make_institution(slug="test-archive",
-                                                            name="Test Archive")
-            institution = default_institution["i"]
+            institution = default_institution()
         if institution is not None:
             fields["institution_id"] = institution.id
         fields.setdefault("slug", f"collection-{n}")
@@ -282,13 +292,16 @@ def make_item(app, make_collection, make_image_file):
 
 
 @pytest.fixture
-def make_user(app):
-    from archive.models import Role, User
+def make_user(app, default_institution):
+    """Users; an archivist or a curator works for ``institution`` (default: the test archive's
+    one institution), or for each of ``institutions``."""
+    from archive.models import Membership, Role, User
 
     counter = iter(range(1, 10_000))
     hashes: dict[str, str] = {}  # hashing is slow by design: once per password is enough here
 
-    def factory(role: Role | str = "archivist", *, password="correct horse battery", **fields):
+    def factory(role: Role | str = "archivist", *, password="correct horse battery",
+                institution=None, institutions=None, **fields):
         n = next(counter)
         role = Role(role) if isinstance(role, str) else role
         fields.setdefault("email", f"{role.value}{n}@example.org")
@@ -298,7 +311,11 @@ def make_user(app):
             user.set_password(password)
             hashes[password] = user.password_hash
         user.password_hash = hashes[password]
-        return _persist(app, user)
+        user = _persist(app, user)
+        if role in (Role.ARCHIVIST, Role.CURATOR):
+            for where in institutions or [institution or default_institution()]:
+                _persist(app, Membership(user_id=user.id, institution_id=where.id, role=role))
+        return user
 
     return factory
 

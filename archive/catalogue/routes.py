@@ -27,14 +27,16 @@ from archive.extensions import db
 from archive.forms import required_text
 from archive.http import accepts_uploads
 from archive.images.processing import MAX_PIXELS
+from archive.institutions.scope import staff_scope
 from archive.models import Role
 from archive.public.services import collections_with_counts
 
 
 def _form(**kwargs) -> ItemForm:
     form = ItemForm(**kwargs)
+    # The curator's own institutions' collections: the form refuses any other.
     form.collection.choices = [(s.collection.slug, s.collection.title)
-                               for s in collections_with_counts()]
+                               for s in collections_with_counts(staff_scope(Role.CURATOR))]
     return form
 
 
@@ -105,6 +107,7 @@ def edit_item(identifier: str):
     item = item_by_identifier(identifier)
     if item is None:
         abort(404)
+    staff_scope(Role.CURATOR).require_item(item)
     form = _form(obj=item)
     if not form.is_submitted():
         form.collection.data = item.collection.slug
@@ -143,6 +146,7 @@ def remove_item_image(identifier: str, image_id: int):
     item = item_by_identifier(identifier)
     if item is None:
         abort(404)
+    staff_scope(Role.CURATOR).require_item(item)
     form = ImageRemoveForm()
     if not form.validate_on_submit():
         abort(400)

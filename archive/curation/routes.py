@@ -29,6 +29,7 @@ from archive.extensions import db
 from archive.forms import required_text
 from archive.harvesting.exporters import FORMATS, export_chunks
 from archive.harvesting.records import RecordFilter
+from archive.institutions.scope import staff_scope
 from archive.models import Role
 from archive.public.services import collections_with_counts
 from archive.queries import get_item_or_404
@@ -42,7 +43,7 @@ def public_base_url() -> str:
 @role_required(Role.CURATOR)
 def exports():
     return render_template("curation/exports.html", formats=FORMATS,
-                           collections=collections_with_counts())
+                           collections=collections_with_counts(staff_scope(Role.CURATOR)))
 
 
 def _start_of_day(day) -> datetime | None:
@@ -63,6 +64,7 @@ def download(fmt: str):
         collection_slug=slug,
         changed_since=None if form.new_notes.data else since,
         notes_since=since if form.new_notes.data else None,
+        scope=staff_scope(Role.CURATOR),
     )
     try:
         chunks = export_chunks(fmt, base_url=public_base_url(), filters=filters)
@@ -84,7 +86,8 @@ def download(fmt: str):
 @bp.route("/items/<identifier>/withdraw", methods=["GET", "POST"])
 @role_required(Role.CURATOR)
 def withdraw(identifier: str):
-    item = get_item_or_404(identifier, include_withdrawn=True)
+    item = staff_scope(Role.CURATOR).require_item(
+        get_item_or_404(identifier, include_withdrawn=True))
     if item.is_withdrawn:
         flash(_("This item is already withdrawn."), "info")
         return redirect(url_for("curation.withdrawn"))
@@ -105,7 +108,8 @@ def withdraw(identifier: str):
 @bp.post("/items/<identifier>/restore")
 @role_required(Role.CURATOR)
 def restore(identifier: str):
-    item = get_item_or_404(identifier, include_withdrawn=True)
+    item = staff_scope(Role.CURATOR).require_item(
+        get_item_or_404(identifier, include_withdrawn=True))
     form = RestoreForm()
     if not form.validate_on_submit():
         abort(400)
@@ -123,5 +127,6 @@ def restore(identifier: str):
 @bp.get("/withdrawn")
 @role_required(Role.CURATOR)
 def withdrawn():
-    return render_template("curation/withdrawn.html", items=withdrawn_items(),
+    return render_template("curation/withdrawn.html",
+                           items=withdrawn_items(staff_scope(Role.CURATOR)),
                            restore_form=RestoreForm())

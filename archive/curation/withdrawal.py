@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from archive.extensions import db
+from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import Item, Role, User, utcnow
 
 REASON_MAX_LENGTH = 2000
@@ -68,12 +69,12 @@ def restore_item(item: Item, curator: User) -> Item:
     return item
 
 
-def withdrawn_items() -> list[Item]:
-    """Withdrawn items, most recently withdrawn first."""
+def withdrawn_items(scope: Scope = EVERYTHING) -> list[Item]:
+    """Withdrawn items of the institutions in ``scope``, most recently withdrawn first."""
     return list(
         db.session.scalars(
             sa.select(Item)
-            .where(Item.withdrawn_at.is_not(None))
+            .where(Item.withdrawn_at.is_not(None), scope.items())
             .order_by(Item.withdrawn_at.desc(), Item.id.desc())
         )
     )

@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 
 from archive.harvesting.exporters import FORMATS, export_chunks
 from archive.harvesting.records import RecordFilter, count_records
+from archive.institutions.scope import EVERYTHING, Scope
+from archive.institutions.services import InstitutionError, resolve_institution
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]
 
@@ -22,6 +24,9 @@ def _utc(value: datetime | None) -> datetime | None:
 @click.command("export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(FORMATS)))
 @click.option("--collection", "collection_slug", help="Only this collection (its slug).")
+@click.option("--institution", "institution_slug",
+              help="Only this institution's records (its slug); --collection then names one "
+                   "of its collections.")
 @click.option("--changed-since", type=click.DateTime(DATE_FORMATS), default=None,
               help="Only records changed at or after this UTC date or time.")
 @click.option("--new-notes-since", type=click.DateTime(DATE_FORMATS), default=None,
@@ -31,13 +36,19 @@ def _utc(value: datetime | None) -> datetime | None:
 @click.option("--base-url", default=None,
               help="Public address of the site, for item links (default: PUBLIC_BASE_URL).")
 @with_appcontext
-def export_command(fmt: str, collection_slug: str | None, changed_since: datetime | None,
-                   new_notes_since: datetime | None, output: str | None,
-                   base_url: str | None) -> None:
+def export_command(fmt: str, collection_slug: str | None, institution_slug: str | None,
+                   changed_since: datetime | None, new_notes_since: datetime | None,
+                   output: str | None, base_url: str | None) -> None:
     """Export the enriched records as CSV, JSON or JSON Lines."""
     base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    scope = EVERYTHING
+    if institution_slug:
+        try:
+            scope = Scope(frozenset({resolve_institution(institution_slug).id}))
+        except InstitutionError as error:
+            raise click.ClickException(str(error)) from error
     filters = RecordFilter(collection_slug=collection_slug, changed_since=_utc(changed_since),
-                           notes_since=_utc(new_notes_since))
+                           notes_since=_utc(new_notes_since), scope=scope)
     if output is None:
         try:
             chunks = export_chunks(fmt, base_url=base, filters=filters)

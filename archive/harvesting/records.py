@@ -17,6 +17,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from archive.extensions import db
+from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import (
     ANONYMOUS_CREDIT,
     Collection,
@@ -54,13 +55,15 @@ class RecordFilter:
     collection_slug: str | None = None
     changed_since: datetime | None = None
     notes_since: datetime | None = None
+    # The institutions whose records are exported (a curator's own; every one by default).
+    scope: Scope = EVERYTHING
 
 
-def _collection_id(collection_slug: str | None) -> int | None:
+def _collection_id(collection_slug: str | None, scope: Scope = EVERYTHING) -> int | None:
     if not collection_slug:
         return None
     collection_id = db.session.scalar(
-        sa.select(Collection.id).where(Collection.slug == collection_slug)
+        sa.select(Collection.id).where(Collection.slug == collection_slug, scope.collections())
     )
     if collection_id is None:
         raise LookupError(f"no collection with the slug {collection_slug!r}")
@@ -69,6 +72,8 @@ def _collection_id(collection_slug: str | None) -> int | None:
 
 def _filter_conditions(filters: RecordFilter, collection_id: int | None) -> list:
     conditions: list[sa.ColumnElement[bool]] = [Item.withdrawn_at.is_(None)]
+    if not filters.scope.everything:
+        conditions.append(filters.scope.items())
     if collection_id is not None:
         conditions.append(Item.collection_id == collection_id)
     if filters.changed_since is not None:
@@ -86,7 +91,8 @@ def _filter_conditions(filters: RecordFilter, collection_id: int | None) -> list
 
 def count_records(filters: RecordFilter) -> int:
     """How many records an export with these filters holds (for progress bars)."""
-    conditions = _filter_conditions(filters, _collection_id(filters.collection_slug))
+    conditions = _filter_conditions(filters, _collection_id(filters.collection_slug,
+                                                            filters.scope))
     return db.session.scalar(sa.select(sa.func.count(Item.id)).where(*conditions)) or 0
 
 
@@ -98,7 +104,7 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
         filters = RecordFilter(collection_slug=collection_slug)
     elif collection_slug is not None:
         raise TypeError("give the collection in filters or as collection_slug, not both")
-    collection_id = _collection_id(filters.collection_slug)
+    collection_id = _collection_id(filters.collection_slug, filters.scope)
     conditions = _filter_conditions(filters, collection_id)
 
     item_cols = [getattr(Item, f) for f in CATALOGUE_FIELDS]

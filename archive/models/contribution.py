@@ -151,6 +151,10 @@ class Block(Model):
     kind: Mapped[BlockKind] = mapped_column(enum_column(BlockKind, "block_kind"))
     value: Mapped[str] = mapped_column(sa.String(320))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The institution whose notes the block keeps out; none: every institution (a block a
+    # platform administrator makes).
+    institution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

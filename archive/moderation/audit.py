@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from archive.extensions import db
+from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import ModerationEvent, Role, User
 from archive.moderation.lifecycle import Action
 
@@ -26,9 +27,12 @@ class LogPage:
     next_before: int | None
 
 
-def audit_log(filters: LogFilter, *, before: int | None = None, limit: int = 50) -> LogPage:
-    """Events newest first, a page at a time (keyset on the event id)."""
-    query = sa.select(ModerationEvent).order_by(ModerationEvent.id.desc()).limit(limit + 1)
+def audit_log(filters: LogFilter, *, before: int | None = None, limit: int = 50,
+              scope: Scope = EVERYTHING) -> LogPage:
+    """Events newest first, a page at a time (keyset on the event id), of the notes of the
+    institutions in ``scope``."""
+    query = (sa.select(ModerationEvent).where(scope.events())
+             .order_by(ModerationEvent.id.desc()).limit(limit + 1))
     if filters.actor_id is not None:
         query = query.where(ModerationEvent.actor_id == filters.actor_id)
     if filters.action is not None:
@@ -49,8 +53,10 @@ def audit_log(filters: LogFilter, *, before: int | None = None, limit: int = 50)
     return LogPage(events, next_before)
 
 
-def staff_members() -> list[User]:
-    """Everyone who may appear in the log as an archivist, for the filter's choices."""
+def staff_members(scope: Scope = EVERYTHING) -> list[User]:
+    """Everyone who may appear in the log as an archivist, for the filter's choices: the staff
+    of the institutions in ``scope``."""
     staff_roles = [r for r in Role if r.is_staff]
     return list(db.session.scalars(
-        sa.select(User).where(User.role.in_(staff_roles)).order_by(User.display_name, User.id)))
+        sa.select(User).where(User.role.in_(staff_roles), scope.staff())
+        .order_by(User.display_name, User.id)))

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from archive.extensions import db
+from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import ANONYMOUS_CREDIT, Contribution, ContributionStatus, User, utcnow
 from archive.templating import format_credit
 
@@ -34,20 +35,23 @@ class Dashboard:
     period_days: int
 
 
-def dashboard(*, period_days: int = 30, now: datetime | None = None) -> Dashboard:
+def dashboard(*, period_days: int = 30, now: datetime | None = None,
+              scope: Scope = EVERYTHING) -> Dashboard:
+    """The figures of the notes sent to the institutions in ``scope``."""
     now = now or utcnow()
+    in_scope = scope.contributions()
     start_day = now.date() - timedelta(days=period_days - 1)
     start = datetime.combine(start_day, datetime.min.time(), now.tzinfo)
     pending = db.session.scalar(sa.select(sa.func.count()).where(
-        Contribution.status == ContributionStatus.PENDING)) or 0
+        Contribution.status == ContributionStatus.PENDING, in_scope)) or 0
     oldest = db.session.scalar(
         sa.select(sa.func.min(Contribution.created_at))
-        .where(Contribution.status == ContributionStatus.PENDING))
+        .where(Contribution.status == ContributionStatus.PENDING, in_scope))
     # Decisions taken by people (not the system) in the period: one row each, read by day.
     rows = db.session.execute(
         sa.select(Contribution.created_at, Contribution.decided_at)
         .where(Contribution.decided_at >= start, Contribution.decided_by_id.is_not(None),
-               Contribution.status.in_(DECISIONS))
+               Contribution.status.in_(DECISIONS), in_scope)
     ).all()
     per_day = dict.fromkeys((start_day + timedelta(days=n) for n in range(period_days)), 0)
     waits = []
@@ -58,10 +62,10 @@ def dashboard(*, period_days: int = 30, now: datetime | None = None) -> Dashboar
         waits.append((decided_at - created_at).total_seconds())
     median = timedelta(seconds=statistics.median(waits)) if waits else None
     return Dashboard(pending, oldest, sorted(per_day.items()), len(rows), median,
-                     top_contributors(), period_days)
+                     top_contributors(scope=scope), period_days)
 
 
-def top_contributors(limit: int = 10) -> list[TopContributor]:
+def top_contributors(limit: int = 10, *, scope: Scope = EVERYTHING) -> list[TopContributor]:
     """Most approved notes: accounts by their display name, others by the name they publish.
 
     Notes sent without a published name count together as "Anonymous contributor"; email
@@ -73,7 +77,7 @@ def top_contributors(limit: int = 10) -> list[TopContributor]:
                   sa.func.count().label("n"))
         .select_from(Contribution)
         .outerjoin(User, User.id == Contribution.submitted_by_id)
-        .where(Contribution.status == ContributionStatus.APPROVED)
+        .where(Contribution.status == ContributionStatus.APPROVED, scope.contributions())
         .group_by(User.id, User.display_name, published)
         .order_by(sa.func.count().desc())
         .limit(limit * 3)

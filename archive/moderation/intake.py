@@ -45,13 +45,23 @@ def _block_values(contribution: Contribution) -> list[tuple[BlockKind, str]]:
     return values
 
 
+def _institution_of(contribution: Contribution) -> int:
+    return contribution.item.collection.institution_id
+
+
+def _blocks_reaching(contribution: Contribution) -> sa.ColumnElement[bool]:
+    """Blocks in force for the note's institution: its own, and the platform-wide ones."""
+    return sa.and_(Block.lifted_at.is_(None), sa.or_(
+        Block.institution_id.is_(None), Block.institution_id == _institution_of(contribution)))
+
+
 def matching_block(contribution: Contribution) -> Block | None:
     conditions = [sa.and_(Block.kind == kind, Block.value == value)
                   for kind, value in _block_values(contribution)]
     if not conditions:
         return None
     return db.session.scalar(
-        sa.select(Block).where(Block.lifted_at.is_(None), sa.or_(*conditions))
+        sa.select(Block).where(_blocks_reaching(contribution), sa.or_(*conditions))
         .order_by(Block.id).limit(1))
 
 
@@ -95,7 +105,11 @@ def screen_contribution(contribution: Contribution, *, trusted_threshold: int = 
 
 def block_sender(contribution: Contribution, kind: BlockKind, user: User, *,
                  reason: str = "") -> Block:
-    """Block the account, email address or network address that sent ``contribution``."""
+    """Block the account, email address or network address that sent ``contribution``.
+
+    The block keeps the sender's later notes out of the note's institution; a platform
+    administrator's block keeps them out of every institution.
+    """
     if not user.has_role(Role.ARCHIVIST):
         raise NotAllowed(_("Only archivists block senders."))
     value = dict(_block_values(contribution)).get(kind)
@@ -105,12 +119,13 @@ def block_sender(contribution: Contribution, kind: BlockKind, user: User, *,
     if kind is BlockKind.ACCOUNT and contribution.submitted_by_id == user.id:
         raise NotAllowed(_("You cannot block yourself."))
     existing = db.session.scalar(sa.select(Block).where(
-        Block.kind == kind, Block.value == value, Block.lifted_at.is_(None)))
+        Block.kind == kind, Block.value == value, _blocks_reaching(contribution)))
     if existing is not None:
         raise ModerationError(_("That %(kind)s is already blocked (block #%(id)s).",
                                 kind=_(BLOCK_LABELS[kind]), id=existing.id))
+    institution_id = None if user.role is Role.ADMIN else _institution_of(contribution)
     block = Block(kind=kind, value=value, reason=clean_text(reason, multiline=False)[:2000],
-                  created_by_id=user.id)
+                  institution_id=institution_id, created_by_id=user.id)
     db.session.add(block)
     db.session.flush()
     return block
@@ -129,9 +144,12 @@ def lift_block(block: Block, user: User) -> Block:
     return block
 
 
-def active_blocks() -> list[Block]:
-    return list(db.session.scalars(
-        sa.select(Block).where(Block.lifted_at.is_(None)).order_by(Block.id.desc())))
+def active_blocks(scope: sa.ColumnElement[bool] | None = None) -> list[Block]:
+    """Blocks in force, newest first; ``scope`` keeps those of some institutions only."""
+    query = sa.select(Block).where(Block.lifted_at.is_(None)).order_by(Block.id.desc())
+    if scope is not None:
+        query = query.where(scope)
+    return list(db.session.scalars(query))
 
 
 def blocks_for(contribution: Contribution) -> dict[BlockKind, Block | None]:
@@ -139,5 +157,6 @@ def blocks_for(contribution: Contribution) -> dict[BlockKind, Block | None]:
     result = {}
     for kind, value in _block_values(contribution):
         result[kind] = db.session.scalar(sa.select(Block).where(
-            Block.kind == kind, Block.value == value, Block.lifted_at.is_(None)))
+            Block.kind == kind, Block.value == value, _blocks_reaching(contribution))
+            .order_by(Block.id).limit(1))
     return result

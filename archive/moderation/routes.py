@@ -12,6 +12,7 @@ from flask_login import current_user
 from archive.auth.decorators import role_required
 from archive.extensions import db
 from archive.forms import required_text
+from archive.institutions.scope import staff_scope
 from archive.models import (
     Block,
     BlockKind,
@@ -107,16 +108,19 @@ def _queue_filter(args) -> tuple[QueueFilter, list[str]]:
         status = ContributionStatus.PENDING
         problems.append(_("Unknown status: showing pending notes."))
     collection_id = item_id = None
+    scope = staff_scope()
     if args.get("collection"):
         collection_id = db.session.scalar(
-            sa.select(Collection.id).where(Collection.slug == args["collection"][:100]))
+            sa.select(Collection.id).where(Collection.slug == args["collection"][:100],
+                                           scope.collections()))
         if collection_id is None:
             problems.append(_("There is no collection “%(slug)s”.",
                               slug=args["collection"][:100]))
             collection_id = -1
     if args.get("item"):
         item_id = db.session.scalar(
-            sa.select(Item.id).where(Item.identifier == args["item"].strip()[:100]))
+            sa.select(Item.id).where(Item.identifier == args["item"].strip()[:100],
+                                     scope.items()))
         if item_id is None:
             problems.append(_("No photograph has the reference “%(reference)s”.",
                               reference=args["item"][:100]))
@@ -124,7 +128,7 @@ def _queue_filter(args) -> tuple[QueueFilter, list[str]]:
     return QueueFilter(status=status, collection_id=collection_id, item_id=item_id,
                        help_only=args.get("help") == "1",
                        contributor=(args.get("who") or "")[:320],
-                       text=(args.get("q") or "")[:200]), problems
+                       text=(args.get("q") or "")[:200], scope=scope), problems
 
 
 @bp.get("/")
@@ -136,7 +140,8 @@ def queue():
                          count_limit=current_app.config["QUEUE_COUNT_LIMIT"])
     params = _queue_params(request.args)
     params.pop("after", None)
-    collections = db.session.scalars(sa.select(Collection).order_by(Collection.title)).all()
+    collections = db.session.scalars(sa.select(Collection).where(filters.scope.collections())
+                                     .order_by(Collection.title)).all()
     return render_template(
         "moderation/queue.html", page=page, form=_decision_form(), after=request.args.get("after"),
         filters=filters, params=params, problems=problems, collections=collections,
@@ -148,10 +153,11 @@ def queue():
 
 
 def _get_contribution(contribution_id: int) -> Contribution:
+    """The note, if it is one of the archivist's institutions' notes; else 404."""
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None:
         abort(404)
-    return contribution
+    return staff_scope().require_contribution(contribution)
 
 
 def _enrich_form(contribution: Contribution, formdata=None) -> EnrichForm:
@@ -303,6 +309,7 @@ def revert(enrichment_id: int):
     if enrichment is None:
         abort(404)
     item = db.session.get_one(Item, enrichment.item_id)  # the foreign key keeps it there
+    staff_scope().require_item(item)
     form = EmptyForm()
     back = request.form.get("from")
     target = (url_for("moderation.contribution", contribution_id=int(back))
@@ -338,8 +345,11 @@ def bulk():
         flash(str(errors[0]), "error")
         return redirect(back, code=303)
     notes = list(db.session.scalars(
-        sa.select(Contribution).where(Contribution.id.in_(form.ids.data or []))
+        sa.select(Contribution).where(Contribution.id.in_(form.ids.data or []),
+                                      staff_scope().contributions())
         .order_by(Contribution.created_at, Contribution.id)))
+    if not notes:  # none of them is the archivist's to decide
+        abort(404)
     to_status = ACTIONS[form.action.data]
     if form.confirm.data != "yes":
         return render_template("moderation/bulk_confirm.html", form=form, notes=notes,
@@ -392,12 +402,14 @@ def log():
                         action=action, since=_date_arg("since", problems),
                         until=_date_arg("until", problems))
     before = request.args.get("before", "")
+    scope = staff_scope()
     page = audit_log(filters, before=int(before) if before.isdigit() and len(before) < 10
-                     else None, limit=current_app.config["AUDIT_PAGE_SIZE"])
+                     else None, limit=current_app.config["AUDIT_PAGE_SIZE"], scope=scope)
     params = {k: request.args[k][:50] for k in ("actor", "action", "since", "until")
               if request.args.get(k)}
     return render_template("moderation/log.html", page=page, filters=filters, params=params,
-                           problems=problems, staff=staff_members(), actions=ACTION_LABELS)
+                           problems=problems, staff=staff_members(scope),
+                           actions=ACTION_LABELS)
 
 
 # --- "Can you help?" ---------------------------------------------------------------------------
@@ -406,7 +418,7 @@ def log():
 @bp.route("/items/<identifier>/question", methods=["GET", "POST"])
 @role_required(Role.ARCHIVIST)
 def question(identifier: str):
-    item = get_item_or_404(identifier, include_withdrawn=True)
+    item = staff_scope().require_item(get_item_or_404(identifier, include_withdrawn=True))
     form = QuestionForm(data={"question": item.help_question})
     status = 200
     if request.method == "POST":
@@ -470,7 +482,7 @@ def block(contribution_id: int):
 @bp.get("/blocks")
 @role_required(Role.ARCHIVIST)
 def blocks():
-    return render_template("moderation/blocks.html", blocks=active_blocks(),
+    return render_template("moderation/blocks.html", blocks=active_blocks(staff_scope().blocks()),
                            labels=BLOCK_LABELS, form=EmptyForm())
 
 
@@ -478,7 +490,7 @@ def blocks():
 @role_required(Role.ARCHIVIST)
 def lift(block_id: int):
     found = db.session.get(Block, block_id)
-    if found is None:
+    if found is None or not staff_scope().covers(found.institution_id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         flash(_("That request could not be read; please try again."), "error")
@@ -500,4 +512,5 @@ def lift(block_id: int):
 @bp.get("/dashboard")
 @role_required(Role.ARCHIVIST)
 def dashboard():
-    return render_template("moderation/dashboard.html", figures=dashboard_figures())
+    return render_template("moderation/dashboard.html",
+                           figures=dashboard_figures(scope=staff_scope()))

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from archive.dates import year_range
 from archive.extensions import db
 from archive.i18n_words import N_
+from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import (
     Contribution,
     ContributionStatus,
@@ -429,6 +430,8 @@ class QueueFilter:
     help_only: bool = False
     contributor: str = ""  # an email address, an account id ("account:12") or part of a name
     text: str = ""
+    # The institutions whose notes the archivist works on (every one by default).
+    scope: Scope = EVERYTHING
 
     @property
     def newest_first(self) -> bool:
@@ -477,6 +480,8 @@ def _like(text: str) -> str:
 
 def _filter_conditions(filters: QueueFilter) -> list:
     conditions = [Contribution.status == filters.status]
+    if not filters.scope.everything:
+        conditions.append(filters.scope.contributions())
     if filters.item_id is not None:
         conditions.append(Contribution.item_id == filters.item_id)
     if filters.collection_id is not None or filters.help_only:
@@ -503,7 +508,8 @@ def _filter_conditions(filters: QueueFilter) -> list:
     return conditions
 
 
-def status_counts(limit: int | None = None) -> dict[ContributionStatus, int]:
+def status_counts(limit: int | None = None,
+                  scope: Scope = EVERYTHING) -> dict[ContributionStatus, int]:
     """How many notes hold each status, each counted exactly up to ``limit`` (then limit + 1).
 
     Each count reads at most ``limit + 1`` index entries, so the queue page costs the same
@@ -511,7 +517,8 @@ def status_counts(limit: int | None = None) -> dict[ContributionStatus, int]:
     """
     counts = {}
     for status in ContributionStatus:
-        inner = sa.select(Contribution.id).where(Contribution.status == status)
+        inner = sa.select(Contribution.id).where(Contribution.status == status,
+                                                 scope.contributions())
         if limit is not None:
             inner = inner.limit(limit + 1)
         counts[status] = db.session.scalar(
@@ -519,10 +526,10 @@ def status_counts(limit: int | None = None) -> dict[ContributionStatus, int]:
     return counts
 
 
-def oldest_pending_at() -> datetime | None:
+def oldest_pending_at(scope: Scope = EVERYTHING) -> datetime | None:
     return db.session.scalar(
         sa.select(Contribution.created_at)
-        .where(Contribution.status == ContributionStatus.PENDING)
+        .where(Contribution.status == ContributionStatus.PENDING, scope.contributions())
         .order_by(Contribution.created_at.asc(), Contribution.id.asc())
         .limit(1)
     )
@@ -565,12 +572,13 @@ def pending_queue(*, after: str | None = None, limit: int = 20,
         next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
     if count_limit is None:
         pending = db.session.scalar(
-            sa.select(sa.func.count()).where(Contribution.status == ContributionStatus.PENDING)
+            sa.select(sa.func.count()).where(Contribution.status == ContributionStatus.PENDING,
+                                             filters.scope.contributions())
         )
         return QueuePage(rows, next_cursor, pending or 0)
-    counts = status_counts(count_limit)
+    counts = status_counts(count_limit, filters.scope)
     return QueuePage(rows, next_cursor, counts[ContributionStatus.PENDING], counts,
-                     count_limit, oldest_pending_at())
+                     count_limit, oldest_pending_at(filters.scope))
 
 
 def contribution_history(contribution: Contribution) -> list[ModerationEvent]:

@@ -9,6 +9,7 @@ from flask import abort
 from flask_babel import lazy_gettext
 
 from archive.extensions import db
+from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import Collection, Contribution, Item
 from archive.queries import IN_PUBLIC_VIEW, PUBLISHED_NOTE
 
@@ -33,10 +34,12 @@ class CollectionSummary:
     item_count: int
 
 
-def collections_with_counts() -> list[CollectionSummary]:
+def collections_with_counts(scope: Scope = EVERYTHING) -> list[CollectionSummary]:
+    """Collections with their items in public view; ``scope`` keeps some institutions'."""
     rows = db.session.execute(
         sa.select(Collection, sa.func.count(Item.id))
         .outerjoin(Item, sa.and_(Item.collection_id == Collection.id, IN_PUBLIC_VIEW))
+        .where(scope.collections())
         .group_by(Collection.id)
         .order_by(Collection.title)
     ).all()

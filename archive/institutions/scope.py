@@ -1,0 +1,136 @@
+"""What a staff member may reach: the one filter every staff list, count and look-up goes through.
+
+A platform administrator reaches every institution. An archivist or a curator reaches the
+institutions where they hold the role a page needs (or a higher one): a curator at one
+institution and an archivist at another exports only the first, and moderates both.
+
+Lists and counts add a ``Scope`` condition to their query; look-ups by id (a note, a record, a
+block, an enrichment) go through ``require``, which answers 404 for anything outside the scope,
+so a guessed id in a URL or a form field tells nothing about another institution's records.
+
+With a single institution, or when a staff member works for every institution, the scope adds
+no condition at all: a one-archive installation runs the very queries it ran before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort, g
+from flask_login import current_user
+
+from archive.extensions import db
+from archive.institutions.services import institution_ids_for
+from archive.models import (
+    Block,
+    Collection,
+    Contribution,
+    Enrichment,
+    Institution,
+    Item,
+    Membership,
+    ModerationEvent,
+    Role,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The institutions one staff member works on with one role; ``None`` means all of them."""
+
+    institution_ids: frozenset[int] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.institution_ids is None
+
+    def covers(self, institution_id: int | None) -> bool:
+        return self.institution_ids is None or institution_id in self.institution_ids
+
+    def _ids(self) -> list[int]:
+        return sorted(self.institution_ids or ())
+
+    def collections(self) -> sa.ColumnElement[bool]:
+        if self.institution_ids is None:
+            return sa.true()
+        return Collection.institution_id.in_(self._ids())
+
+    def _collection_ids(self) -> sa.Select:
+        return sa.select(Collection.id).where(self.collections())
+
+    def items(self) -> sa.ColumnElement[bool]:
+        if self.institution_ids is None:
+            return sa.true()
+        return Item.collection_id.in_(self._collection_ids())
+
+    def _item_ids(self) -> sa.Select:
+        return sa.select(Item.id).where(self.items())
+
+    def contributions(self) -> sa.ColumnElement[bool]:
+        if self.institution_ids is None:
+            return sa.true()
+        return Contribution.item_id.in_(self._item_ids())
+
+    def enrichments(self) -> sa.ColumnElement[bool]:
+        if self.institution_ids is None:
+            return sa.true()
+        return Enrichment.item_id.in_(self._item_ids())
+
+    def events(self) -> sa.ColumnElement[bool]:
+        if self.institution_ids is None:
+            return sa.true()
+        return ModerationEvent.contribution_id.in_(
+            sa.select(Contribution.id).where(self.contributions()))
+
+    def blocks(self) -> sa.ColumnElement[bool]:
+        """Blocks made for these institutions (a platform-wide block is the administrators')."""
+        if self.institution_ids is None:
+            return sa.true()
+        return Block.institution_id.in_(self._ids())
+
+    def staff(self) -> sa.ColumnElement[bool]:
+        """Staff of these institutions (and the platform administrators, who act on all)."""
+        if self.institution_ids is None:
+            return sa.true()
+        return sa.or_(User.role == Role.ADMIN, User.id.in_(
+            sa.select(Membership.user_id).where(Membership.institution_id.in_(self._ids()))))
+
+    def require(self, institution_id: int | None) -> None:
+        """404 unless the scope covers this institution: the record is not there for them."""
+        if not self.covers(institution_id):
+            abort(404)
+
+    def require_item(self, item: Item) -> Item:
+        self.require(item.collection.institution_id)
+        return item
+
+    def require_contribution(self, contribution: Contribution) -> Contribution:
+        self.require(contribution.item.collection.institution_id)
+        return contribution
+
+
+EVERYTHING = Scope(None)
+
+
+def scope_for(user: User, role: Role = Role.ARCHIVIST) -> Scope:
+    """The institutions ``user`` works on as ``role``; all of them when that is every one."""
+    ids = institution_ids_for(user, role)
+    if ids is None:
+        return EVERYTHING
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Institution)) or 0
+    if ids and len(ids) >= total:
+        return EVERYTHING  # a member of every institution: no condition to add
+    return Scope(frozenset(ids))
+
+
+def staff_scope(role: Role = Role.ARCHIVIST) -> Scope:
+    """The signed-in staff member's scope for ``role``, worked out once per request."""
+    cache = g.setdefault("_staff_scopes", {})
+    if role not in cache:
+        if not current_user.is_authenticated:
+            cache[role] = Scope(frozenset())
+        else:
+            cache[role] = scope_for(current_user._get_current_object(), role)
+    return cache[role]
