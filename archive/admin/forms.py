@@ -11,9 +11,17 @@ from archive.models import Role
 ROLE_CHOICES = [SelectChoice(r.value, _l(r.label)) for r in Role]  # translated when shown
 
 
+def institution_field() -> SelectField:
+    """Where an archivist or a curator works; the choices are the site's institutions."""
+    return SelectField(_l("Institution"), choices=[], validate_choice=False,
+                       description=_l("For archivists and curators: the institution whose "
+                                      "records they work on."))
+
+
 class AccountForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    institution = institution_field()
     active = BooleanField(_l("Active"))
 
 
@@ -23,6 +31,7 @@ class NewAccountForm(FlaskForm):
                                validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.ARCHIVIST.value,
                        validators=[DataRequired()])
+    institution = institution_field()
     password = PasswordField(
         _l("Initial password"), validators=[DataRequired(), Length(max=1000)],
         description=_l("At least 10 characters and hard to guess; tell it to the person "

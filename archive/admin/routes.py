@@ -11,14 +11,50 @@ from archive.auth.decorators import role_required
 from archive.auth.services import UserError, as_sentence, create_user
 from archive.extensions import db
 from archive.forms import required_text
+from archive.institutions.services import (
+    STAFF_ROLES,
+    InstitutionError,
+    all_institutions,
+    grant,
+    leave_every_institution,
+    memberships_by_user,
+    resolve_institution,
+)
 from archive.models import Role, User
+
+
+def _with_institutions(form, current: str = ""):
+    """Offer the site's institutions; with one, it is the only choice and already chosen."""
+    institutions = all_institutions()
+    form.institution.choices = [("", "—")] if len(institutions) != 1 else []
+    form.institution.choices += [(i.slug, i.name) for i in institutions]
+    if not form.is_submitted():
+        form.institution.data = current or (institutions[0].slug if len(institutions) == 1
+                                            else "")
+    return form
 
 
 def _page(new_form: NewAccountForm, status: int = 200):
     users = all_users()
-    forms = {u.id: AccountForm(prefix=f"u{u.id}", obj=u, role=u.role.value) for u in users}
+    memberships = memberships_by_user()
+    forms = {u.id: _with_institutions(
+        AccountForm(prefix=f"u{u.id}", obj=u, role=u.role.value),
+        memberships[u.id][0].institution.slug if memberships.get(u.id) else "")
+        for u in users}
     return render_template("admin/users.html", users=users, forms=forms,
-                           new_form=new_form), status
+                           memberships=memberships,
+                           new_form=_with_institutions(new_form)), status
+
+
+def _grant_where_chosen(user: User, role: Role, slug: str | None) -> None:
+    """An archivist or a curator works for the chosen institution (the only one, if one)."""
+    if role is Role.CONTRIBUTOR:
+        leave_every_institution(user)  # no longer staff anywhere
+    if role not in STAFF_ROLES:
+        return
+    if not slug and len(all_institutions()) > 1:
+        raise InstitutionError(_("Choose the institution this archivist or curator works for."))
+    grant(user, resolve_institution(slug), role)
 
 
 @bp.get("/users")
@@ -35,6 +71,10 @@ def create():
         try:
             user = create_user(required_text(form.email), required_text(form.password),
                                Role(form.role.data), required_text(form.display_name))
+            _grant_where_chosen(user, user.role, form.institution.data)
+        except InstitutionError as error:
+            db.session.rollback()
+            form.institution.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
         except UserError as error:
             db.session.rollback()
             form.password.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
@@ -58,10 +98,12 @@ def update(user_id: int):
         flash(_("That change could not be read; please try again."), "error")
         return redirect(url_for("admin.users"), code=303)
     try:
-        changed = update_account(user, role=Role(form.role.data), active=form.active.data,
+        role = Role(form.role.data)
+        changed = update_account(user, role=role, active=form.active.data,
                                  display_name=required_text(form.display_name),
                                  acting_admin=current_user)
-    except UserError as error:
+        _grant_where_chosen(user, role, form.institution.data)
+    except (UserError, InstitutionError) as error:
         db.session.rollback()
         flash(str(error), "warning")
         return redirect(url_for("admin.users"), code=303)

@@ -125,6 +125,13 @@ def scope_for(user: User, role: Role = Role.ARCHIVIST) -> Scope:
     return Scope(frozenset(ids))
 
 
+def works_on(item: Item, role: Role = Role.ARCHIVIST) -> bool:
+    """Whether the signed-in user acts on ``item`` as ``role``: pages show their tools then."""
+    if not current_user.is_authenticated or not current_user.has_role(role):
+        return False
+    return staff_scope(role).covers(item.collection.institution_id)
+
+
 def staff_scope(role: Role = Role.ARCHIVIST) -> Scope:
     """The signed-in staff member's scope for ``role``, worked out once per request."""
     cache = g.setdefault("_staff_scopes", {})

@@ -87,10 +87,29 @@ def grant(user: User, institution: Institution, role: Role) -> Membership:
         db.session.add(membership)
     else:
         membership.role = role
-    if not user.role.includes(role):
-        user.role = role  # the staff pages open to anyone holding this role somewhere
     db.session.flush()
+    if user.role is not Role.ADMIN:
+        # The staff pages open to anyone holding a role somewhere: the highest one decides.
+        held = db.session.scalars(sa.select(Membership.role)
+                                  .where(Membership.user_id == user.id)).all()
+        user.role = max(held, key=lambda r: r.rank)
+        db.session.flush()
     return membership
+
+
+def leave_every_institution(user: User) -> None:
+    """End every role ``user`` holds at an institution."""
+    db.session.execute(sa.delete(Membership).where(Membership.user_id == user.id))
+    db.session.flush()
+
+
+def memberships_by_user() -> dict[int, list[Membership]]:
+    """Every membership, by user id, each user's in the order of the institutions' names."""
+    result: dict[int, list[Membership]] = {}
+    for membership in db.session.scalars(
+            sa.select(Membership).join(Institution).order_by(Institution.name)):
+        result.setdefault(membership.user_id, []).append(membership)
+    return result
 
 
 def institution_ids_for(user: User, role: Role = Role.ARCHIVIST) -> set[int] | None:

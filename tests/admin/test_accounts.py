@@ -126,3 +126,33 @@ def test_the_last_administrator_cannot_be_removed(app, make_user):
 def test_an_unknown_account_is_not_found(app, make_user):
     client = app.test_client(user=make_user("admin"))
     assert client.post("/admin/users/99999", data={}).status_code == 404
+
+
+def test_on_a_shared_site_an_admin_chooses_where_a_new_archivist_works(
+        app, make_user, make_institution):
+    from archive.models import Membership
+
+    admin = make_user("admin")
+    make_institution(slug="north", name="North Library")
+    south = make_institution(slug="south", name="South Society")
+    client = app.test_client(user=admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "North Library" in page and "South Society" in page
+
+    unplaced = client.post("/admin/users", data={
+        "email": "nowhere@example.org", "display_name": "No Where", "role": "archivist",
+        "password": STRONG})
+    assert unplaced.status_code == 400
+    assert "Choose the institution" in unplaced.get_data(as_text=True)
+    placed = client.post("/admin/users", data={
+        "email": "south@example.org", "display_name": "Sou Th", "role": "archivist",
+        "institution": "south", "password": STRONG})
+    assert placed.status_code == 303
+    assert "Archivist at South Society" in client.get("/admin/users").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "south@example.org"))
+        assert [(m.institution_id, m.role.value) for m in db.session.scalars(
+            sa.select(Membership).where(Membership.user_id == user.id))] == [
+            (south.id, "archivist")]
+        assert db.session.scalar(sa.select(User).where(
+            User.email == "nowhere@example.org")) is None

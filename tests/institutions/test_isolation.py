@@ -189,3 +189,19 @@ def test_the_export_command_exports_one_institution(app, platform, runner):
     assert result.exit_code == 0, result.output
     assert [r["identifier"] for r in json.loads(result.output)] == ["S-0001"]
     assert unknown.exit_code == 1 and "no institution has the slug" in unknown.output
+
+
+def test_item_pages_offer_staff_tools_only_where_the_staff_work(app, platform, login_client,
+                                                                 make_user):
+    curator = login_client(app, _fresh(app, make_user(
+        "curator", institution=platform["N"]["institution"])))
+
+    own = curator.get("/items/N-0001").get_data(as_text=True)
+    theirs = curator.get("/items/S-0001").get_data(as_text=True)
+
+    for tool in ("/catalogue/items/N-0001/edit", "/curation/items/N-0001/withdraw",
+                 "/moderation/items/N-0001/question"):
+        assert tool in own
+    for tool in ("/catalogue/items/S-0001/edit", "/curation/items/S-0001/withdraw",
+                 "/moderation/items/S-0001/question"):
+        assert tool not in theirs
