@@ -27,9 +27,9 @@ from archive.extensions import db
 from archive.forms import required_text
 from archive.http import accepts_uploads
 from archive.images.processing import MAX_PIXELS
-from archive.institutions.scope import staff_scope
 from archive.models import Role
 from archive.public.services import collections_with_counts
+from archive.scope import staff_scope
 
 
 def _form(**kwargs) -> ItemForm:

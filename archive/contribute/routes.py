@@ -10,8 +10,17 @@ from archive.contribute.forms import ContributionForm
 from archive.contribute.services import ContributionInput, hash_ip, submit_contribution
 from archive.extensions import db, limiter
 from archive.forms import required_text
-from archive.models import ContributionStatus
+from archive.harvesting.published import licence_url
+from archive.institutions.services import notes_licence
+from archive.models import ContributionStatus, Item
 from archive.queries import get_item_or_404, item_page_context
+
+
+def _licence_recorded(item: Item) -> str:
+    """The licence the holding institution publishes notes under, as the note records it: its
+    name where that is known to stand for its address, else the address itself."""
+    label, uri = notes_licence(item.collection.institution)
+    return label if licence_url(label) == uri else uri[:100]
 
 
 def _contribution_limit() -> str:
@@ -43,7 +52,7 @@ def contribute(identifier: str):
     note = submit_contribution(
         item,
         data,
-        licence=current_app.config["CONTRIBUTION_LICENCE"],
+        licence=_licence_recorded(item),
         ip_hash=hash_ip(request.remote_addr, current_app.config["IP_HASH_SALT"]),
         submitted_by=current_user if current_user.is_authenticated else None,
         honeypot_filled=form.honeypot_filled,

@@ -29,10 +29,10 @@ from archive.extensions import db
 from archive.forms import required_text
 from archive.harvesting.exporters import FORMATS, export_chunks
 from archive.harvesting.records import RecordFilter
-from archive.institutions.scope import staff_scope
 from archive.models import Role
 from archive.public.services import collections_with_counts
 from archive.queries import get_item_or_404
+from archive.scope import staff_scope
 
 
 def public_base_url() -> str:

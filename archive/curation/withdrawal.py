@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from archive.extensions import db
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import Item, Role, User, utcnow
+from archive.scope import EVERYTHING, Scope
 
 REASON_MAX_LENGTH = 2000
 

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 
 from archive.harvesting.exporters import FORMATS, export_chunks
 from archive.harvesting.records import RecordFilter, count_records
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.institutions.services import InstitutionError, resolve_institution
+from archive.scope import EVERYTHING, Scope
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]
 

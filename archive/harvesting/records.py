@@ -17,7 +17,6 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from archive.extensions import db
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import (
     ANONYMOUS_CREDIT,
     Collection,
@@ -28,6 +27,7 @@ from archive.models import (
     Item,
     User,
 )
+from archive.scope import EVERYTHING, Scope
 
 BATCH_SIZE = 500
 # Characters left as they are in a URL path segment: what url_for leaves unquoted too.

@@ -1,1 +1,1 @@
-"""The shared platform: institutions, their staff, and the helpers that scope staff queries."""
+"""The shared platform: institutions and their staff (their public pages are in ``public``)."""

@@ -1,7 +1,7 @@
 """Institutions and memberships: creating them, finding them, and whom they let do what.
 
-``institution_ids_for`` is the one place that says which institutions' records a staff member
-may work on; queries that list, count or look up staff records filter through it.
+Which institutions' records a staff member may work on is decided in :mod:`archive.scope`,
+beside the scope every staff list, count and look-up filters through.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from flask import current_app
 
 from archive.extensions import db
 from archive.models import Institution, Membership, Role, User
+from archive.scope import institution_ids_for
+
+__all__ = ["institution_ids_for"]  # defined beside the scope it decides; imported from here too
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?")
 STAFF_ROLES = (Role.ARCHIVIST, Role.CURATOR)
@@ -103,6 +106,15 @@ def leave_every_institution(user: User) -> None:
     db.session.flush()
 
 
+def notes_licence(institution: Institution) -> tuple[str, str]:
+    """(label, address) of the licence the institution publishes notes under: its own, else
+    the site's (``CONTRIBUTION_LICENCE``)."""
+    if institution.licence_label and institution.licence_uri:
+        return institution.licence_label, institution.licence_uri
+    return (current_app.config["CONTRIBUTION_LICENCE"],
+            current_app.config["CONTRIBUTION_LICENCE_URL"])
+
+
 def memberships_by_user() -> dict[int, list[Membership]]:
     """Every membership, by user id, each user's in the order of the institutions' names."""
     result: dict[int, list[Membership]] = {}
@@ -112,14 +124,3 @@ def memberships_by_user() -> dict[int, list[Membership]]:
     return result
 
 
-def institution_ids_for(user: User, role: Role = Role.ARCHIVIST) -> set[int] | None:
-    """The institutions whose records ``user`` may work on with ``role``; None means all.
-
-    A platform administrator works on every institution. Anyone else works on the institutions
-    where they hold ``role`` or a higher one.
-    """
-    if user.role is Role.ADMIN:
-        return None
-    rows = db.session.execute(sa.select(Membership.institution_id, Membership.role)
-                              .where(Membership.user_id == user.id))
-    return {institution_id for institution_id, held in rows if held.includes(role)}

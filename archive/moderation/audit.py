@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from archive.extensions import db
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import ModerationEvent, Role, User
 from archive.moderation.lifecycle import Action
+from archive.scope import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)

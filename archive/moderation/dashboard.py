@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from archive.extensions import db
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import ANONYMOUS_CREDIT, Contribution, ContributionStatus, User, utcnow
+from archive.scope import EVERYTHING, Scope
 from archive.templating import format_credit
 
 DECISIONS = (ContributionStatus.APPROVED, ContributionStatus.REJECTED, ContributionStatus.SPAM,

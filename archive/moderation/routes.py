@@ -12,7 +12,6 @@ from flask_login import current_user
 from archive.auth.decorators import role_required
 from archive.extensions import db
 from archive.forms import required_text
-from archive.institutions.scope import staff_scope
 from archive.models import (
     Block,
     BlockKind,
@@ -72,6 +71,7 @@ from archive.moderation.services import (
     withdraw_contribution,
 )
 from archive.queries import approved_notes_of, get_item_or_404
+from archive.scope import staff_scope
 from archive.text import clean_text
 
 # The queue's filters, carried through decisions so the archivist stays where they were.

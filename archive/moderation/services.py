@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from archive.dates import year_range
 from archive.extensions import db
 from archive.i18n_words import N_
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import (
     Contribution,
     ContributionStatus,
@@ -32,6 +31,7 @@ from archive.models import (
     utcnow,
 )
 from archive.moderation.lifecycle import TRANSITIONS, Action, TransitionRefused, transition
+from archive.scope import EVERYTHING, Scope
 from archive.text import clean_text
 
 # The decisions an archivist takes on a pending note (the decision form's choices), and the

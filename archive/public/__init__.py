@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from archive.public import routes  # noqa: E402,F401
+from archive.public import institutions, routes  # noqa: E402,F401  (registers the views)

@@ -4,6 +4,7 @@ from flask import abort, current_app, render_template, request
 
 from archive.contribute.forms import ContributionForm
 from archive.extensions import db
+from archive.institutions.services import all_institutions
 from archive.public import bp
 from archive.public.services import (
     BROWSE_SORTS,
@@ -23,11 +24,14 @@ MAX_PAGE = 1_000_000
 
 @bp.get("/")
 def home():
+    institutions = all_institutions()
     return render_template(
         "public/home.html",
         questions=open_questions(),
         notes=recent_notes(),
         collections=collections_with_counts(),
+        # With one institution the site is that archive's own; with more, they are presented.
+        institutions=institutions if len(institutions) > 1 else [],
     )
 
 

@@ -9,9 +9,9 @@ from flask import abort
 from flask_babel import lazy_gettext
 
 from archive.extensions import db
-from archive.institutions.scope import EVERYTHING, Scope
 from archive.models import Collection, Contribution, Item
 from archive.queries import IN_PUBLIC_VIEW, PUBLISHED_NOTE
+from archive.scope import EVERYTHING, Scope
 
 BROWSE_SORTS = {
     "added": (lazy_gettext("Recently added"), (Item.created_at.desc(), Item.id.desc())),
@@ -46,23 +46,26 @@ def collections_with_counts(scope: Scope = EVERYTHING) -> list[CollectionSummary
     return [CollectionSummary(c, n) for c, n in rows]
 
 
-def open_questions(limit: int = 8) -> list[Item]:
+def open_questions(limit: int = 8, scope: Scope = EVERYTHING) -> list[Item]:
+    """The newest open "Can you help?" questions (of the institutions in ``scope``)."""
     return list(
         db.session.scalars(
             sa.select(Item)
-            .where(Item.needs_help.is_(True), Item.help_solved_at.is_(None), IN_PUBLIC_VIEW)
+            .where(Item.needs_help.is_(True), Item.help_solved_at.is_(None), IN_PUBLIC_VIEW,
+                   scope.items())
             .order_by(Item.created_at.desc(), Item.id.desc())
             .limit(limit)
         )
     )
 
 
-def recent_notes(limit: int = 6) -> list[Contribution]:
+def recent_notes(limit: int = 6, scope: Scope = EVERYTHING) -> list[Contribution]:
+    """The notes approved last (on the records of the institutions in ``scope``)."""
     return list(
         db.session.scalars(
             sa.select(Contribution)
             .join(Item, Item.id == Contribution.item_id)
-            .where(PUBLISHED_NOTE, IN_PUBLIC_VIEW)
+            .where(PUBLISHED_NOTE, IN_PUBLIC_VIEW, scope.items())
             .order_by(Contribution.decided_at.desc(), Contribution.id.desc())
             .limit(limit)
         )

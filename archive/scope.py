@@ -21,7 +21,6 @@ from flask import abort, g
 from flask_login import current_user
 
 from archive.extensions import db
-from archive.institutions.services import institution_ids_for
 from archive.models import (
     Block,
     Collection,
@@ -36,11 +35,29 @@ from archive.models import (
 )
 
 
+def institution_ids_for(user: User, role: Role = Role.ARCHIVIST) -> set[int] | None:
+    """The institutions whose records ``user`` may work on with ``role``; None means all.
+
+    A platform administrator works on every institution. Anyone else works on the institutions
+    where they hold ``role`` or a higher one.
+    """
+    if user.role is Role.ADMIN:
+        return None
+    rows = db.session.execute(sa.select(Membership.institution_id, Membership.role)
+                              .where(Membership.user_id == user.id))
+    return {institution_id for institution_id, held in rows if held.includes(role)}
+
+
 @dataclass(frozen=True)
 class Scope:
     """The institutions one staff member works on with one role; ``None`` means all of them."""
 
     institution_ids: frozenset[int] | None
+
+    @classmethod
+    def of(cls, *institutions: Institution) -> Scope:
+        """The records of these institutions (a public page's, or a command's)."""
+        return cls(frozenset(i.id for i in institutions))
 
     @property
     def everything(self) -> bool:

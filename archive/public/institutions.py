@@ -1,0 +1,69 @@
+"""The public pages of the institutions sharing the platform, and what the public's help has
+added up to."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, make_response, render_template
+
+from archive.institutions.services import all_institutions, institution_by_slug
+from archive.models import Institution
+from archive.public import bp
+from archive.public.impact import impact
+from archive.public.services import collections_with_counts, open_questions, recent_notes
+from archive.scope import Scope
+
+ACCENT = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _institution_or_404(slug: str) -> Institution:
+    institution = institution_by_slug(slug)
+    if institution is None:
+        abort(404)
+    return institution
+
+
+@bp.get("/institutions/")
+def institutions():
+    institutions = all_institutions()
+    return render_template("institutions/index.html", institutions=institutions,
+                           figures={i.id: impact(Scope.of(i)) for i in institutions})
+
+
+@bp.get("/institutions/<slug>")
+def institution(slug: str):
+    institution = _institution_or_404(slug)
+    scope = Scope.of(institution)
+    return render_template(
+        "institutions/page.html", institution=institution,
+        collections=collections_with_counts(scope), questions=open_questions(scope=scope),
+        notes=recent_notes(scope=scope), figures=impact(scope))
+
+
+@bp.get("/institutions/<slug>/impact")
+def institution_impact(slug: str):
+    institution = _institution_or_404(slug)
+    return render_template("institutions/impact.html", institution=institution,
+                           figures=impact(Scope.of(institution)))
+
+
+@bp.get("/impact")
+def platform_impact():
+    institutions = all_institutions()
+    return render_template("institutions/impact.html", institution=None, figures=impact(),
+                           institutions=institutions,
+                           by_institution={i.id: impact(Scope.of(i)) for i in institutions})
+
+
+@bp.get("/institutions/theme.css")
+def institution_theme():
+    """Each institution's accent colour, for the pages that wear it (inline styles are not
+    allowed by the site's content security policy)."""
+    rules = [f'[data-institution="{i.slug}"] {{ --accent: {i.accent_colour}; }}'
+             for i in all_institutions() if ACCENT.fullmatch(i.accent_colour)]
+    response = make_response("\n".join(rules) + "\n")
+    response.mimetype = "text/css"
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
