@@ -8,9 +8,9 @@ import json
 from collections.abc import Iterable, Iterator
 
 COLUMNS = (
-    "identifier", "url", "collection", "title", "description", "date_text", "date_earliest",
-    "date_latest", "place", "people", "subjects", "creator", "rights", "needs_help",
-    "help_question", "images", "notes_count", "notes", "enrichments",
+    "identifier", "url", "collection", "institution", "institution_name", "title", "description",
+    "date_text", "date_earliest", "date_latest", "place", "people", "subjects", "creator",
+    "rights", "needs_help", "help_question", "images", "notes_count", "notes", "enrichments",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

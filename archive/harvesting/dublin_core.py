@@ -8,7 +8,7 @@ creator        the photographer
 subject        each person shown, then each subject
 description    the catalogue description, then each approved note, marked as a note
                from the public with its credit and approval date
-publisher      the archive's name
+publisher      the institution holding the item
 date           the (enriched) date text
 type           ``StillImage`` (DCMI Type Vocabulary)
 format         the media type of each image
@@ -35,8 +35,8 @@ def note_description(note: Contribution) -> str:
     return f"Note from a member of the public ({note.credit}{approved}): {note.public_text}"
 
 
-def dublin_core(item: Item, notes: Iterable[Contribution], links: Links,
-                archive_name: str) -> list[tuple[str, str]]:
+def dublin_core(item: Item, notes: Iterable[Contribution],
+                links: Links) -> list[tuple[str, str]]:
     """``(element, value)`` pairs in the order the oai_dc schema lists its elements."""
     elements: list[tuple[str, str]] = [("title", item.title)]
     if item.creator:
@@ -46,7 +46,7 @@ def dublin_core(item: Item, notes: Iterable[Contribution], links: Links,
     if item.description:
         elements.append(("description", item.description))
     elements += [("description", note_description(note)) for note in notes]
-    elements.append(("publisher", archive_name))
+    elements.append(("publisher", item.collection.institution.name))
     if item.date_text:
         elements.append(("date", item.date_text))
     elements.append(("type", DC_TYPE))

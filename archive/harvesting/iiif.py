@@ -15,7 +15,7 @@ from archive.harvesting.annotations import note_annotations
 from archive.harvesting.links import Links
 from archive.harvesting.published import rights_uri
 from archive.images.processing import derivative_sizes
-from archive.models import Collection, Contribution, Image, Item
+from archive.models import Collection, Contribution, Image, Institution, Item
 
 IMAGE_CONTEXT = "http://iiif.io/api/image/3/context.json"
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
@@ -116,13 +116,17 @@ def manifest(item: Item, notes: Iterable[Contribution], links: Links, *, archive
         "type": "Manifest",
         "label": _lang(item.title),
         "metadata": _metadata(item),
-        "requiredStatement": {"label": {"en": ["Attribution"]}, "value": _lang(archive_name)},
+        "requiredStatement": {"label": {"en": ["Attribution"]},
+                              "value": _lang(item.collection.institution.name or archive_name)},
+        "provider": [provider(item.collection.institution, links)],
         "homepage": [{"id": links.item(item.identifier), "type": "Text",
                       "label": _lang(item.title), "format": "text/html"}],
         "seeAlso": [{"id": links.oai_record(item.identifier), "type": "Dataset",
                      "format": "text/xml",
                      "profile": "http://www.openarchives.org/OAI/2.0/oai_dc/"}],
-        "partOf": [{"id": links.iiif_collection(item.collection.slug), "type": "Collection"}],
+        "partOf": [{"id": links.iiif_collection(item.collection.slug), "type": "Collection"},
+                   {"id": links.iiif_institution(item.collection.institution.slug),
+                    "type": "Collection"}],
         "thumbnail": [_image_body(first, links, edge_index=0)],
         "items": canvases,
     }
@@ -143,7 +147,10 @@ def collection_document(collection: Collection, items: Iterable[Item], links: Li
         "label": _lang(collection.title),
         "homepage": [{"id": links.collection_page(collection.slug), "type": "Text",
                       "label": _lang(collection.title), "format": "text/html"}],
-        "partOf": [{"id": links.iiif_collection(), "type": "Collection"}],
+        "partOf": [{"id": links.iiif_collection(), "type": "Collection"},
+                   {"id": links.iiif_institution(collection.institution.slug),
+                    "type": "Collection"}],
+        "provider": [provider(collection.institution, links)],
         "items": [
             {"id": links.manifest(item.identifier), "type": "Manifest",
              "label": _lang(item.title),
@@ -153,6 +160,39 @@ def collection_document(collection: Collection, items: Iterable[Item], links: Li
     }
     if collection.description:
         document["summary"] = _lang(collection.description)
+    return document
+
+
+def provider(institution: Institution, links: Links) -> dict:
+    """The institution holding a resource, as a IIIF ``provider`` (an Agent)."""
+    agent: dict[str, Any] = {
+        "id": links.institution_page(institution.slug),
+        "type": "Agent",
+        "label": _lang(institution.name),
+        "homepage": [{"id": institution.website or links.institution_page(institution.slug),
+                      "type": "Text", "label": _lang(institution.name),
+                      "format": "text/html"}],
+    }
+    return agent
+
+
+def institution_collection_document(institution: Institution,
+                                    collections: Iterable[Collection], links: Links) -> dict:
+    """One institution's holdings: a IIIF Collection of its collections."""
+    document: dict[str, Any] = {
+        "@context": PRESENTATION_CONTEXT,
+        "id": links.iiif_institution(institution.slug),
+        "type": "Collection",
+        "label": _lang(institution.name),
+        "homepage": [{"id": links.institution_page(institution.slug), "type": "Text",
+                      "label": _lang(institution.name), "format": "text/html"}],
+        "partOf": [{"id": links.iiif_collection(), "type": "Collection"}],
+        "provider": [provider(institution, links)],
+        "items": [{"id": links.iiif_collection(c.slug), "type": "Collection",
+                   "label": _lang(c.title)} for c in collections],
+    }
+    if institution.description:
+        document["summary"] = _lang(institution.description)
     return document
 
 

@@ -46,6 +46,12 @@ class Links:
     def collection_page(self, slug: str) -> str:
         return f"{self.base_url}/collections/{self._seg(slug)}"
 
+    def institution_page(self, slug: str) -> str:
+        return f"{self.base_url}/institutions/{self._seg(slug)}"
+
+    def iiif_institution(self, slug: str) -> str:
+        return f"{self.base_url}/iiif/institutions/{self._seg(slug)}"
+
     # IIIF
     def manifest(self, identifier: str) -> str:
         return f"{self.base_url}/iiif/{self._seg(identifier)}/manifest"

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from archive.extensions import db
 from archive.harvesting.dublin_core import dublin_core
 from archive.harvesting.links import Links
-from archive.models import Collection, Item, utcnow
+from archive.models import Collection, Institution, Item, utcnow
 from archive.queries import approved_notes, approved_notes_of
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -294,15 +294,46 @@ def _list_sets(root, given, start, end, repository: Repository) -> None:
     if "resumptionToken" in given:
         # Every set is sent in one response: this repository never issues a ListSets token.
         raise OAIError("badResumptionToken", "ListSets is never split: the token is invalid.")
-    collections = list(db.session.scalars(sa.select(Collection).order_by(Collection.slug)))
-    collections = [c for c in collections if _SET_SPEC.fullmatch(c.slug)]
+    collections = list(db.session.scalars(
+        sa.select(Collection).join(Institution)
+        .order_by(Institution.slug, Collection.slug)))
     if not collections:
         raise OAIError("noSetHierarchy", "This repository has no sets (no collections yet).")
+    # Each institution is a set, with its collections as sets beneath it (inst:collection).
     sets = _sub(root, _oai("ListSets"))
+    listed: set[str] = set()
     for collection in collections:
-        element = _sub(sets, _oai("set"))
-        _sub(element, _oai("setSpec"), collection.slug)
-        _sub(element, _oai("setName"), collection.title)
+        institution = collection.institution
+        for spec, name in ((institution.slug, institution.name),
+                           (f"{institution.slug}:{collection.slug}", collection.title)):
+            if spec not in listed and _SET_SPEC.fullmatch(spec):
+                listed.add(spec)
+                element = _sub(sets, _oai("set"))
+                _sub(element, _oai("setSpec"), spec)
+                _sub(element, _oai("setName"), name)
+
+
+def item_set_specs(item: Item) -> list[str]:
+    """The sets a record is in: its institution's, and its collection's beneath that."""
+    institution = item.collection.institution.slug
+    specs = [institution, f"{institution}:{item.collection.slug}"]
+    return [spec for spec in specs if _SET_SPEC.fullmatch(spec)]
+
+
+def _set_members(spec: str) -> list[int]:
+    """The collections a setSpec selects: ``inst`` (all of an institution's), ``inst:coll``,
+    or a collection's slug alone, as sets were named before institutions (still honoured, so
+    that a harvester set up then goes on working)."""
+    query = sa.select(Collection.id).join(Institution)
+    institution, _sep, collection = spec.partition(":")
+    if collection:
+        found = db.session.scalars(query.where(Institution.slug == institution,
+                                               Collection.slug == collection)).all()
+    else:
+        found = db.session.scalars(query.where(Institution.slug == spec)).all()
+        if not found:
+            found = db.session.scalars(query.where(Collection.slug == spec)).all()
+    return list(found)
 
 
 def _check_prefix(prefix: str) -> None:
@@ -316,8 +347,8 @@ def _header(parent: ET.Element, item: Item, repository: Repository) -> None:
     header = _sub(parent, _oai("header"), **attrs)
     _sub(header, _oai("identifier"), repository.links.oai_identifier(item.identifier))
     _sub(header, _oai("datestamp"), datestamp(item.record_changed_at))
-    if _SET_SPEC.fullmatch(item.collection.slug):
-        _sub(header, _oai("setSpec"), item.collection.slug)
+    for spec in item_set_specs(item):
+        _sub(header, _oai("setSpec"), spec)
 
 
 def _record(parent: ET.Element, item: Item, notes, repository: Repository) -> None:
@@ -328,7 +359,7 @@ def _record(parent: ET.Element, item: Item, notes, repository: Repository) -> No
     metadata = _sub(record, _oai("metadata"))
     dc = _sub(metadata, f"{{{OAI_DC_NS}}}dc", **{
         f"{{{XSI_NS}}}schemaLocation": f"{OAI_DC_NS} {OAI_DC_SCHEMA}"})
-    for name, value in dublin_core(item, notes, repository.links, repository.name):
+    for name, value in dublin_core(item, notes, repository.links):
         _sub(dc, f"{{{DC_NS}}}{name}", value)
 
 
@@ -347,15 +378,14 @@ def _list(root, given, start, end, repository: Repository) -> None:
         _check_prefix(given["metadataPrefix"])
         state = ListState(verb, given["metadataPrefix"], given.get("set"), start, end)
 
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     if state.set_spec is not None:
-        collection_id = db.session.scalar(
-            sa.select(Collection.id).where(Collection.slug == state.set_spec))
-        if collection_id is None:
+        collection_ids = _set_members(state.set_spec)
+        if not collection_ids:
             if db.session.scalar(sa.select(sa.func.count(Collection.id))) == 0:
                 raise OAIError("noSetHierarchy", "This repository has no sets.")
             raise OAIError("noRecordsMatch", "No set has this setSpec.")
-        conditions.append(Item.collection_id == collection_id)
+        conditions.append(Item.collection_id.in_(collection_ids))
     if state.start is not None:
         conditions.append(Item.record_changed_at >= state.start)
     if state.end is not None:

@@ -24,6 +24,7 @@ from archive.models import (
     ContributionStatus,
     Enrichment,
     Image,
+    Institution,
     Item,
     User,
 )
@@ -111,8 +112,10 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
     last_id = 0
     while True:
         query = (
-            sa.select(Item.id, Collection.slug, Collection.title, *item_cols)
+            sa.select(Item.id, Collection.slug, Collection.title, Institution.slug,
+                      Institution.name, *item_cols)
             .join(Collection, Collection.id == Item.collection_id)
+            .join(Institution, Institution.id == Collection.institution_id)
             .where(Item.id > last_id, *conditions)
             .order_by(Item.id)
             .limit(batch_size)
@@ -125,13 +128,15 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
         enrichments = _enrichments_for(ids)
         images = _images_for(ids, base_url)
         for row in rows:
-            item_id, slug, collection_title, *values = row
+            item_id, slug, collection_title, institution, institution_name, *values = row
             record = dict(zip(CATALOGUE_FIELDS, values, strict=True))
             record = {
                 "identifier": record.pop("identifier"),
                 "url": f"{base_url}/items/{quote(row.identifier, safe=PATH_SAFE)}",
                 "collection": slug,
                 "collection_title": collection_title,
+                "institution": institution,
+                "institution_name": institution_name,
                 **record,
                 "images": images.get(item_id, []),
                 "notes": notes.get(item_id, []),

@@ -20,7 +20,7 @@ from archive.harvesting.linked_data import photograph
 from archive.harvesting.links import Links
 from archive.harvesting.oai import Repository, respond
 from archive.images.processing import derivative_path, derivative_sizes
-from archive.models import Collection, Image, Item
+from archive.models import Collection, Image, Institution, Item
 from archive.queries import IN_PUBLIC_VIEW, approved_notes_of, public_collection, public_item
 
 ONE_YEAR = 365 * 24 * 3600
@@ -161,6 +161,18 @@ def collection(slug: str):
         sa.select(Item).where(Item.collection_id == found.id, IN_PUBLIC_VIEW)
         .order_by(Item.identifier, Item.id))
     return _json(iiif.collection_document(found, items, Links.for_app()),
+                 iiif.PRESENTATION_MEDIA_TYPE)
+
+
+@bp.get("/iiif/institutions/<slug>")
+def institution_collection(slug: str):
+    institution = db.session.scalar(sa.select(Institution).where(Institution.slug == slug))
+    if institution is None:
+        abort(404)
+    collections = db.session.scalars(sa.select(Collection).where(
+        Collection.institution_id == institution.id).order_by(Collection.title))
+    return _json(iiif.institution_collection_document(institution, collections,
+                                                      Links.for_app()),
                  iiif.PRESENTATION_MEDIA_TYPE)
 
 

@@ -151,8 +151,15 @@ def test_the_manifest_is_valid_and_carries_the_notes_as_annotations(app, client,
     assert manifest["label"] == {"none": ["Market day"]}
     assert manifest["rights"] == "http://creativecommons.org/licenses/by/4.0/"
     assert manifest["homepage"][0]["id"] == "http://localhost/items/LDS-1"
-    assert manifest["partOf"] == [{"id": "http://localhost/iiif/collections/leeds",
-                                   "type": "Collection"}]
+    assert manifest["partOf"] == [
+        {"id": "http://localhost/iiif/collections/leeds", "type": "Collection"},
+        {"id": "http://localhost/iiif/institutions/test-archive", "type": "Collection"}]
+    assert manifest["provider"] == [{
+        "id": "http://localhost/institutions/test-archive", "type": "Agent",
+        "label": {"none": ["Test Archive"]},
+        "homepage": [{"id": "http://localhost/institutions/test-archive", "type": "Text",
+                      "label": {"none": ["Test Archive"]}, "format": "text/html"}]}]
+    assert manifest["requiredStatement"]["value"] == {"none": ["Test Archive"]}
     canvas = manifest["items"][0]
     assert (canvas["width"], canvas["height"]) == (640, 480)
     painting = canvas["items"][0]["items"][0]
@@ -225,6 +232,14 @@ def test_every_manifest_and_collection_is_valid(app, client, sample, prezi3, jso
         assert jsonld_expand(manifest)[0]["@id"] == manifest_id
     assert client.get("/iiif/BFD-1/manifest").status_code == 404
     assert client.get("/iiif/collections/york").status_code == 404
+    # The institution's own collection, of its collections.
+    institution = get_json(client, "/iiif/institutions/test-archive", PRESENTATION)
+    model = prezi3.Collection(**institution)
+    assert json.loads(model.json()) == institution
+    assert jsonld_expand(institution)[0]["@id"] == "http://localhost/iiif/institutions/test-archive"
+    assert {c["id"] for c in institution["items"]} == {c["id"] for c in archive["items"]}
+    assert institution["provider"][0]["label"] == {"none": ["Test Archive"]}
+    assert client.get("/iiif/institutions/nowhere").status_code == 404
 
 
 def test_a_withdrawn_item_leaves_the_iiif_documents(app, client, sample):

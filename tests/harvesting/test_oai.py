@@ -77,12 +77,13 @@ def test_list_metadata_formats_offers_oai_dc(client, oai_schema, sample):
         assert prefixes == ["oai_dc"]
 
 
-def test_list_sets_names_each_collection(client, oai_schema, sample):
+def test_list_sets_names_each_institution_and_its_collections(client, oai_schema, sample):
     tree = oai(client, oai_schema, verb="ListSets")
 
     sets = {s.findtext("o:setSpec", namespaces=NS): s.findtext("o:setName", namespaces=NS)
             for s in tree.iterfind(".//o:set", NS)}
-    assert sets == {"leeds": "Leeds", "bradford": "Bradford"}
+    assert sets == {"test-archive": "Test Archive", "test-archive:leeds": "Leeds",
+                    "test-archive:bradford": "Bradford"}
 
 
 def test_get_record_maps_the_item_to_dublin_core(client, oai_schema, sample):
@@ -91,7 +92,8 @@ def test_get_record_maps_the_item_to_dublin_core(client, oai_schema, sample):
 
     header = tree.find(".//o:header", NS)
     assert header.findtext("o:identifier", namespaces=NS) == oai_id("LDS-1")
-    assert header.findtext("o:setSpec", namespaces=NS) == "leeds"
+    assert [e.text for e in header.iterfind("o:setSpec", NS)] == [
+        "test-archive", "test-archive:leeds"]
     dc = tree.find(".//oai_dc:dc", NS)
     values: dict[str, list[str]] = {}
     for element in dc:
@@ -367,4 +369,34 @@ def test_harvesters_post_without_a_csrf_token(make_app, oai_schema, sample):
     tree = oai(app.test_client(), oai_schema, "post", verb="ListSets")
 
     assert error_code(tree) is None
-    assert len(tree.findall(".//o:set", NS)) == 2
+    assert len(tree.findall(".//o:set", NS)) == 3
+
+
+def test_each_institution_is_a_set_with_its_collections_beneath_it(
+        client, oai_schema, make_institution, make_collection, make_item):
+    north = make_institution(slug="north", name="North Library")
+    south = make_institution(slug="south", name="South Society")
+    make_item(collection=make_collection(institution=north, slug="mills", title="Mills"),
+              identifier="N-1", with_image=False)
+    make_item(collection=make_collection(institution=north, slug="streets", title="Streets"),
+              identifier="N-2", with_image=False)
+    make_item(collection=make_collection(institution=south, slug="piers", title="Piers"),
+              identifier="S-1", with_image=False)
+
+    sets = [s.findtext("o:setSpec", namespaces=NS)
+            for s in oai(client, oai_schema, verb="ListSets").iterfind(".//o:set", NS)]
+    north_records = oai(client, oai_schema, verb="ListRecords", metadataPrefix="oai_dc",
+                        set="north")
+    mills = oai(client, oai_schema, verb="ListIdentifiers", metadataPrefix="oai_dc",
+                set="north:mills")
+    misplaced = oai(client, oai_schema, verb="ListIdentifiers", metadataPrefix="oai_dc",
+                    set="south:mills")
+
+    assert sets == ["north", "north:mills", "north:streets", "south", "south:piers"]
+    assert identifiers(north_records) == [oai_id("N-1"), oai_id("N-2")]
+    assert {e.text for e in north_records.iterfind(".//dc:publisher", NS)} == {"North Library"}
+    assert identifiers(mills) == [oai_id("N-1")]
+    assert error_code(misplaced) == "noRecordsMatch"
+    south_record = oai(client, oai_schema, verb="GetRecord", metadataPrefix="oai_dc",
+                       identifier=oai_id("S-1"))
+    assert south_record.findtext(".//dc:publisher", namespaces=NS) == "South Society"

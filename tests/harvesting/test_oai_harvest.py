@@ -37,7 +37,7 @@ def test_a_full_harvest_follows_every_resumption_token(harvester, live_server, s
     market = next(r for r in records if r.header.identifier == oai_id("LDS-1"))
     assert market.metadata["title"] == ["Market day"]
     assert market.metadata["relation"] == [f"{live_server}/iiif/LDS-1/manifest"]
-    assert "leeds" in market.header.setSpecs
+    assert market.header.setSpecs == ["test-archive", "test-archive:leeds"]
 
 
 def test_post_requests_harvest_the_same(app, live_server, sample):
@@ -75,7 +75,8 @@ def test_an_incremental_harvest_sees_only_what_changed(app, harvester, sample):
 
 def test_sets_and_deletions_reach_the_harvester(app, harvester, sample):
     sets = {s.setSpec: s.setName for s in harvester.ListSets()}
-    assert sets == {"leeds": "Leeds", "bradford": "Bradford"}
+    assert sets == {"test-archive": "Test Archive", "test-archive:leeds": "Leeds",
+                    "test-archive:bradford": "Bradford"}
     with app.app_context():
         item = db.session.get(Item, sample.tram.id)
         withdraw_item(item, db.session.get(User, sample.curator.id), reason="Rights unclear")

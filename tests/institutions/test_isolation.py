@@ -205,3 +205,17 @@ def test_item_pages_offer_staff_tools_only_where_the_staff_work(app, platform, l
     for tool in ("/catalogue/items/S-0001/edit", "/curation/items/S-0001/withdraw",
                  "/moderation/items/S-0001/question"):
         assert tool not in theirs
+
+
+def test_exports_name_the_institution_of_each_record(app, platform, login_client, make_user):
+    import csv
+    import io
+
+    admin = login_client(app, _fresh(app, make_user("admin")))
+
+    exported = admin.get("/curation/export.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+
+    assert {(r["identifier"], r["institution"], r["institution_name"]) for r in rows} == {
+        ("N-0001", "north-library", "North Library"),
+        ("S-0001", "south-society", "South Society")}

@@ -48,6 +48,7 @@ PUBLIC_ENDPOINTS = {
     "harvesting.manifest",
     "harvesting.archive_collection",
     "harvesting.collection",
+    "harvesting.institution_collection",
     "harvesting.annotation_collection",
     "harvesting.annotation_page",
     "harvesting.note_annotation",
