@@ -36,6 +36,12 @@ class Institution(Model):
     # The licence the institution publishes notes under.
     licence_label: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     licence_uri: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # The logo, a derivative stored under MEDIA_ROOT like any checked upload ("" for none).
+    logo_path: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    # Its own reasons for rejecting a note (``code=Text`` lines); "" for the site's.
+    rejection_reasons: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Questions its archivists often ask the public, one a line, offered when asking.
+    standing_questions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -43,6 +49,14 @@ class Institution(Model):
 
     def display_name(self, language: str = "en") -> str:
         return self.name_cy if language == "cy" and self.name_cy else self.name
+
+    def display_description(self, language: str = "en") -> str:
+        return self.description_cy if language == "cy" and self.description_cy \
+            else self.description
+
+    @property
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.standing_questions.splitlines() if q.strip()]
 
     def __repr__(self) -> str:
         return f"<Institution {self.slug}>"

@@ -16,22 +16,36 @@ from flask_babel import force_locale, gettext
 
 from archive.config import ConfigError
 from archive.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from archive.models import Contribution, ContributionStatus
+from archive.models import Contribution, ContributionStatus, Institution
 
 
-def rejection_reasons() -> dict[str, str]:
-    """The configured rejection reasons by code, in the current language (the page's, or the
-    email's) where the archive has a translation of them (the default ones); others as
-    configured."""
+def configured_reasons(institution: Institution | None = None) -> dict[str, str]:
+    """The rejection reasons by code, untranslated: the institution's own when it wrote some,
+    else the site's (``REJECTION_REASONS``)."""
+    if institution is not None and institution.rejection_reasons.strip():
+        own = {}
+        for line in institution.rejection_reasons.splitlines():
+            code, _sep, text = line.partition("=")
+            if code.strip() and text.strip():
+                own[code.strip()[:50]] = text.strip()
+        if own:
+            return own
+    return dict(current_app.config["REJECTION_REASONS"])
+
+
+def rejection_reasons(institution: Institution | None = None) -> dict[str, str]:
+    """The rejection reasons by code (see ``configured_reasons``), in the current language
+    (the page's, or the email's) where the archive has a translation of them (the default
+    ones); others as written."""
     return {code: gettext(text) if text else text
-            for code, text in current_app.config["REJECTION_REASONS"].items()}
+            for code, text in configured_reasons(institution).items()}
 
 
 def rejection_text(contribution: Contribution) -> str:
     """The reason a contributor is given for a rejection: the chosen one, in the current
     language, then the archivist's own words, never translated."""
-    chosen = rejection_reasons().get(contribution.rejection_code, "") \
-        if contribution.rejection_code else ""
+    reasons = rejection_reasons(contribution.item.collection.institution)
+    chosen = reasons.get(contribution.rejection_code, "") if contribution.rejection_code else ""
     parts = [chosen] if chosen else []
     if contribution.decision_reason:
         parts.append(contribution.decision_reason)

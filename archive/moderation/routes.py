@@ -19,6 +19,7 @@ from archive.models import (
     Contribution,
     ContributionStatus,
     Enrichment,
+    Institution,
     Item,
     Role,
     merge_names,
@@ -52,6 +53,7 @@ from archive.moderation.intake import (
 )
 from archive.moderation.lifecycle import ACTION_LABELS, Action
 from archive.moderation.notify import (
+    configured_reasons,
     rejection_reasons,
     rejection_text,
 )
@@ -91,8 +93,18 @@ def describe_age(since: datetime, now: datetime | None = None) -> str:
     return _("less than a minute")
 
 
-def _decision_form(**kwargs) -> DecisionForm:
-    return DecisionForm(rejection_reasons=current_app.config["REJECTION_REASONS"], **kwargs)
+def _decision_form(institution: Institution | None = None, **kwargs) -> DecisionForm:
+    return DecisionForm(rejection_reasons=configured_reasons(institution), **kwargs)
+
+
+def _queue_institution() -> Institution | None:
+    """The one institution whose notes the archivist's queue holds; None when several (the
+    queue then offers the site's rejection reasons)."""
+    ids = staff_scope().institution_ids
+    if ids is None:
+        only = db.session.scalars(sa.select(Institution).limit(2)).all()
+        return only[0] if len(only) == 1 else None
+    return db.session.get(Institution, next(iter(ids))) if len(ids) == 1 else None
 
 
 def _queue_params(source) -> dict[str, str]:
@@ -142,14 +154,16 @@ def queue():
     params.pop("after", None)
     collections = db.session.scalars(sa.select(Collection).where(filters.scope.collections())
                                      .order_by(Collection.title)).all()
+    institution = _queue_institution()
     return render_template(
-        "moderation/queue.html", page=page, form=_decision_form(), after=request.args.get("after"),
+        "moderation/queue.html", page=page, form=_decision_form(institution),
+        after=request.args.get("after"),
         filters=filters, params=params, problems=problems, collections=collections,
         statuses=list(ContributionStatus), args=request.args,
         status_params={k: v for k, v in params.items() if k != "status"},
         oldest_age=describe_age(page.oldest_pending) if page.oldest_pending else "",
-        reasons=rejection_reasons(), bulk_form=BulkForm(
-            rejection_reasons=current_app.config["REJECTION_REASONS"]))
+        reasons=rejection_reasons(institution), bulk_form=BulkForm(
+            rejection_reasons=configured_reasons(institution)))
 
 
 def _get_contribution(contribution_id: int) -> Contribution:
@@ -175,7 +189,8 @@ def _enrich_form(contribution: Contribution, formdata=None) -> EnrichForm:
 
 
 def _contribution_page(contribution: Contribution, *, status: int = 200, **forms):
-    forms.setdefault("form", _decision_form())
+    institution = contribution.item.collection.institution
+    forms.setdefault("form", _decision_form(institution))
     forms.setdefault("withdraw_form", WithdrawForm(revert_enrichments=True))
     forms.setdefault("enrich_form", _enrich_form(contribution))
     forms.setdefault("block_form", BlockForm())
@@ -185,7 +200,8 @@ def _contribution_page(contribution: Contribution, *, status: int = 200, **forms
         "moderation/contribution.html", contribution=contribution,
         history=contribution_history(contribution), diff=diff,
         enrichments=enrichments_from(contribution), blocks=blocks_for(contribution),
-        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS, reasons=rejection_reasons(),
+        block_labels=BLOCK_LABELS, action_labels=ACTION_LABELS,
+        reasons=rejection_reasons(institution),
         rejection=rejection_text(contribution), revert_form=EmptyForm(),
         **forms), status
 
@@ -207,7 +223,7 @@ def _back_to_queue(source, next_id: str | None = None) -> str:
 @role_required(Role.ARCHIVIST)
 def decide_contribution(contribution_id: int):
     contribution = _get_contribution(contribution_id)
-    form = _decision_form()
+    form = _decision_form(contribution.item.collection.institution)
     from_page = request.form.get("from") == "contribution"
     back = (url_for("moderation.contribution", contribution_id=contribution.id) if from_page
             else _back_to_queue(request.form, request.form.get("next")))
@@ -337,8 +353,8 @@ def revert(enrichment_id: int):
 @role_required(Role.ARCHIVIST)
 def bulk():
     """First the confirmation page (what will change), then, confirmed, the decisions."""
-    reasons = current_app.config["REJECTION_REASONS"]
-    form = BulkForm(rejection_reasons=reasons)
+    institution = _queue_institution()
+    form = BulkForm(rejection_reasons=configured_reasons(institution))
     back = _back_to_queue(request.form)
     if not form.validate_on_submit():
         errors = form.ids.errors or [_("That selection could not be read; please try again.")]
@@ -353,7 +369,7 @@ def bulk():
     to_status = ACTIONS[form.action.data]
     if form.confirm.data != "yes":
         return render_template("moderation/bulk_confirm.html", form=form, notes=notes,
-                               to_status=to_status, reasons=rejection_reasons(),
+                               to_status=to_status, reasons=rejection_reasons(institution),
                                params=_queue_params(request.form))
     result = bulk_decide(notes, current_user, to_status, reason=form.reason.data or "",
                          rejection_code=form.rejection_code.data or "")

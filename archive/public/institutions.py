@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, make_response, render_template
+from flask import abort, current_app, make_response, render_template, send_from_directory
 
 from archive.institutions.services import all_institutions, institution_by_slug
 from archive.models import Institution
@@ -66,4 +66,14 @@ def institution_theme():
     response.mimetype = "text/css"
     response.cache_control.public = True
     response.cache_control.max_age = 300
+    return response
+
+
+@bp.get("/institutions/<slug>/logo")
+def institution_logo(slug: str):
+    institution = _institution_or_404(slug)
+    if not institution.logo_path:
+        abort(404)
+    response = send_from_directory(current_app.config["MEDIA_ROOT"], institution.logo_path,
+                                   max_age=3600)
     return response

@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = {
     "public.institution",
     "public.institution_impact",
     "public.institution_theme",
+    "public.institution_logo",
     "public.platform_impact",
     "contribute.contribute",
     "images.media",
