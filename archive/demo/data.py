@@ -926,3 +926,64 @@ DEMO_CONTRIBUTIONS: list[dict] = [
         "region": (0.4, 0.78, 0.2, 0.2),
     },
 ]
+
+
+# The institutions sharing the demo platform, and which collections each holds.
+LIBRARY = "calderbridge-libraries"
+CO_OP = "calderbridge-co-op"
+FAMILY_HISTORY = "calder-valley-fhs"
+
+DEMO_INSTITUTIONS: list[dict] = [
+    {
+        "slug": LIBRARY,
+        "name": "Calderbridge Libraries: Local Studies",
+        "name_cy": "Llyfrgelloedd Calderbridge: Astudiaethau Lleol",
+        "description": ("The town library's local studies collection: studio negatives, the "
+                        "Borough Engineer's surveys and the Courier's photographs."),
+        "description_cy": ("Casgliad astudiaethau lleol llyfrgell y dref: negyddion stiwdio, "
+                           "arolygon Peiriannydd y Fwrdeistref a ffotograffau’r Courier."),
+        "website": "https://libraries.calderbridge.example/local-studies",
+        "contact_email": "local.studies@calderbridge.example",
+        "accent_colour": "#7a3b12",
+        "licence_label": "CC BY 4.0",
+        "licence_uri": "https://creativecommons.org/licenses/by/4.0/",
+        "standing_questions": "Who are the people in this photograph?\n"
+                              "When was this photograph taken?\n"
+                              "Which street is this?",
+        "collections": [HARDCASTLE, ENGINEER, COURIER],
+    },
+    {
+        "slug": CO_OP,
+        "name": "Calderbridge Co-operative Society Archive",
+        "name_cy": "Archif Cymdeithas Gydweithredol Calderbridge",
+        "description": ("The society's own files, kept by volunteers: branch shops, staff, the "
+                        "choir, galas and outings."),
+        "description_cy": ("Ffeiliau’r gymdeithas ei hun, a gedwir gan wirfoddolwyr: siopau’r "
+                           "canghennau, staff, y côr, galâu a gwibdeithiau."),
+        "website": "https://coop-heritage.example",
+        "contact_email": "archive@coop-heritage.example",
+        "accent_colour": "#0b5d3b",
+        "licence_label": "CC BY-NC 4.0",
+        "licence_uri": "https://creativecommons.org/licenses/by-nc/4.0/",
+        "rejection_reasons": (
+            "not_coop=The note is not about the society or its people.\n"
+            "members_only=We cannot publish details of members' accounts.\n"
+            "duplicate=Someone had already told us the same thing."),
+        "standing_questions": "Which branch shop is this?\nDo you know anyone in the choir?",
+        "collections": [COOP],
+    },
+    {
+        "slug": FAMILY_HISTORY,
+        "name": "Calder Valley Family History Society",
+        "name_cy": "Cymdeithas Hanes Teulu Dyffryn Calder",
+        "description": ("Family albums and studio portraits given to the society by members, "
+                        "researched together with the public."),
+        "description_cy": ("Albymau teulu a phortreadau stiwdio a roddwyd i’r gymdeithas gan "
+                           "aelodau, ac a ymchwilir ynghyd â’r cyhoedd."),
+        "website": "https://cvfhs.example",
+        "contact_email": "albums@cvfhs.example",
+        "accent_colour": "#5b2a86",
+        "standing_questions": "Do you recognise anyone in this photograph?",
+        "collections": [SUTCLIFFE],
+    },
+]

@@ -15,22 +15,38 @@ import sqlalchemy as sa
 
 from archive.auth.services import create_user
 from archive.dates import year_range
-from archive.demo.data import DEMO_COLLECTIONS, DEMO_CONTRIBUTIONS, DEMO_ITEMS
+from archive.demo.data import (
+    CO_OP,
+    DEMO_COLLECTIONS,
+    DEMO_CONTRIBUTIONS,
+    DEMO_INSTITUTIONS,
+    DEMO_ITEMS,
+    FAMILY_HISTORY,
+    LIBRARY,
+)
 from archive.demo.photos import render_photo
 from archive.extensions import db
 from archive.images.processing import store_image
-from archive.institutions.services import default_institution, grant
-from archive.models import Collection, Contribution, Image, Item, Role, User
+from archive.institutions.services import grant, institution_by_slug
+from archive.models import Collection, Contribution, Image, Institution, Item, Role, User
 from archive.models.types import utcnow
 from archive.moderation.lifecycle import Action, transition
 from archive.moderation.services import apply_suggestion
 
 DEMO_LICENCE = "CC BY 4.0"
-# Demo staff accounts. The demo is for trying the app on your own computer, never for production.
-DEMO_USERS = (
-    ("archivist@example.org", "Alex Archivist", Role.ARCHIVIST, "demo-archivist"),
-    ("curator@example.org", "Chris Curator", Role.CURATOR, "demo-curator-pw"),
-    ("admin@example.org", "Ada Admin", Role.ADMIN, "demo-admin-pass"),
+# Demo staff accounts, with the roles they hold at each institution. The demo is for trying the
+# app on your own computer, never for production.
+DEMO_USERS: tuple[tuple[str, str, Role, str, dict[str, Role]], ...] = (
+    ("archivist@example.org", "Alex Archivist", Role.ARCHIVIST, "demo-archivist",
+     {LIBRARY: Role.ARCHIVIST}),
+    ("curator@example.org", "Chris Curator", Role.CURATOR, "demo-curator-pw",
+     {LIBRARY: Role.CURATOR}),
+    ("admin@example.org", "Ada Admin", Role.ADMIN, "demo-admin-pass", {}),
+    # A volunteer: curator of the co-op's archive, and an archivist at the society next door.
+    ("coop@example.org", "Olwen Co-op", Role.CURATOR, "demo-co-op-volunteer",
+     {CO_OP: Role.CURATOR, FAMILY_HISTORY: Role.ARCHIVIST}),
+    ("fhs@example.org", "Frank Family-History", Role.ARCHIVIST, "demo-family-history",
+     {FAMILY_HISTORY: Role.ARCHIVIST}),
 )
 LANDSCAPE = (1400, 1000)
 PORTRAIT = (1000, 1350)
@@ -46,8 +62,9 @@ class DemoSummary:
 
 def load_demo(media_root: Path) -> DemoSummary:
     summary = DemoSummary()
-    users = _ensure_users(summary)
-    collections = _ensure_collections(summary)
+    institutions = _ensure_institutions()
+    users = _ensure_users(summary, institutions)
+    collections = _ensure_collections(summary, institutions)
     existing = set(db.session.scalars(
         sa.select(Item.identifier).where(Item.identifier.in_([i["identifier"] for i in DEMO_ITEMS]))
     ))
@@ -60,38 +77,60 @@ def load_demo(media_root: Path) -> DemoSummary:
                                 age_days=len(DEMO_ITEMS) - position)
             new_items[item.identifier] = item
             summary.items += 1
-    archivist = users["archivist@example.org"]
+    # Each institution's notes are decided by one of its own archivists.
+    deciders: dict[int, User] = {}
+    for email, _name, _role, _password, roles in DEMO_USERS:
+        for slug in roles:
+            deciders.setdefault(institutions[slug].id, users[email])
     for note in DEMO_CONTRIBUTIONS:
         noted = new_items.get(note["item"])
         if noted is not None:
-            _create_contribution(noted, note, archivist)
+            _create_contribution(noted, note, deciders[noted.collection.institution_id])
             summary.contributions += 1
     db.session.flush()
     return summary
 
 
-def _ensure_users(summary: DemoSummary) -> dict[str, User]:
+def _ensure_institutions() -> dict[str, Institution]:
+    institutions = {}
+    for data in DEMO_INSTITUTIONS:
+        institution = institution_by_slug(data["slug"])
+        if institution is None:
+            fields = {k: v for k, v in data.items() if k != "collections"}
+            institution = Institution(**fields)
+            db.session.add(institution)
+        institutions[data["slug"]] = institution
+    db.session.flush()
+    return institutions
+
+
+def _ensure_users(summary: DemoSummary,
+                  institutions: dict[str, Institution]) -> dict[str, User]:
     users = {}
-    for email, name, role, password in DEMO_USERS:
+    for email, name, role, password, roles in DEMO_USERS:
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
             user = create_user(email, password, role, name)
-            if role in (Role.ARCHIVIST, Role.CURATOR):
-                db.session.flush()
-                grant(user, default_institution(), role)
-            summary.users.append(f"{email} / {password} ({role.value})")
+            db.session.flush()
+            for slug, held in roles.items():
+                grant(user, institutions[slug], held)
+            where = ", ".join(f"{held.value} at {slug}" for slug, held in roles.items())
+            summary.users.append(f"{email} / {password} ({where or role.value})")
         users[email] = user
     return users
 
 
-def _ensure_collections(summary: DemoSummary) -> dict[str, Collection]:
+def _ensure_collections(summary: DemoSummary,
+                        institutions: dict[str, Institution]) -> dict[str, Collection]:
+    holder = {slug: institutions[data["slug"]] for data in DEMO_INSTITUTIONS
+              for slug in data["collections"]}
     collections = {}
     for data in DEMO_COLLECTIONS:
         collection = db.session.scalar(sa.select(Collection).where(Collection.slug == data["slug"]))
         if collection is None:
             collection = Collection(slug=data["slug"], title=data["title"],
                                     description=data["description"],
-                                    institution_id=default_institution().id)
+                                    institution_id=holder[data["slug"]].id)
             db.session.add(collection)
             summary.collections += 1
         collections[data["slug"]] = collection

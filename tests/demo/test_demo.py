@@ -52,7 +52,7 @@ def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runne
     assert first["pending"] >= 1 and first["approved"] >= 1
     assert first["events"] == first["approved"]  # every approval has its audit event
     assert first["enrichments"] >= 1  # some approved notes already improved a record
-    assert first["users"] == 3
+    assert first["users"] == 5
 
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output
@@ -62,6 +62,17 @@ def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runne
     with app.app_context():
         roles = set(db.session.scalars(sa.select(User.role)))
         assert roles == {Role.ARCHIVIST, Role.CURATOR, Role.ADMIN}
+        # Three institutions share the demo platform, each with collections and staff.
+        from archive.models import Institution, Membership
+
+        holdings = dict(db.session.execute(
+            sa.select(Institution.slug, sa.func.count(Collection.id.distinct()))
+            .join(Collection, Collection.institution_id == Institution.id)
+            .group_by(Institution.slug)).all())
+        assert holdings == {"calderbridge-libraries": 3, "calderbridge-co-op": 1,
+                            "calder-valley-fhs": 1}
+        staffed = set(db.session.scalars(sa.select(Membership.institution_id).distinct()))
+        assert len(staffed) == 3
         questions = list(db.session.scalars(
             sa.select(Item.help_question).where(Item.needs_help.is_(True))))
         assert all(q.strip().endswith("?") for q in questions)
@@ -95,3 +106,30 @@ def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runne
                                           "password": "demo-archivist"})
     assert response.status_code == 303
     assert staff.get("/moderation/").status_code == 200
+
+
+def test_the_demo_platforms_staff_each_work_on_their_own_institution(app, runner):
+    from archive.models import Contribution
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    volunteer = app.test_client()
+    volunteer.post("/login", data={"email": "coop@example.org",
+                                   "password": "demo-co-op-volunteer"})
+    librarian = app.test_client()
+    librarian.post("/login", data={"email": "archivist@example.org",
+                                   "password": "demo-archivist"})
+
+    exported = volunteer.get("/curation/export.json").get_json(force=True)
+    queue = librarian.get("/moderation/?status=approved").get_data(as_text=True)
+
+    # The volunteer curates the co-op's archive only (and moderates at the society).
+    assert exported and {r["institution"] for r in exported} == {"calderbridge-co-op"}
+    with app.app_context():
+        coop_note = db.session.scalar(
+            sa.select(Contribution.id).join(Item).join(Collection)
+            .where(Collection.slug == "co-operative-society").limit(1))
+    assert coop_note is not None
+    assert "queue-row" in queue and f'id="c{coop_note}"' not in queue
+    assert librarian.get(f"/moderation/contributions/{coop_note}").status_code == 404
+    home = app.test_client().get("/").get_data(as_text=True)
+    assert "Calder Valley Family History Society" in home
