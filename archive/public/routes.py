@@ -15,6 +15,7 @@ from archive.public.services import (
     recent_notes,
 )
 from archive.queries import get_item_or_404, item_page_context
+from archive.scope import EVERYTHING, Scope
 from archive.search.services import count_view
 
 # Far beyond any archive's last page, and small enough that (page - 1) * ITEMS_PER_PAGE fits in
@@ -36,6 +37,14 @@ def home():
 
 
 def _browse(collection=None):
+    institutions = all_institutions()
+    institution = None
+    if collection is None and request.args.get("institution"):
+        institution = next((i for i in institutions
+                            if i.slug == request.args["institution"][:100]), None)
+        if institution is None:
+            abort(404)
+    scope = Scope.of(institution) if institution is not None else EVERYTHING
     sort = request.args.get("sort", "added")
     if sort not in BROWSE_SORTS:
         sort = "added"
@@ -44,6 +53,7 @@ def _browse(collection=None):
         abort(404)  # its offset would overflow the database's integers
     pagination = browse_items(
         collection=collection,
+        scope=scope,
         sort=sort,
         page=max(page, 1),
         per_page=current_app.config["ITEMS_PER_PAGE"],
@@ -54,7 +64,10 @@ def _browse(collection=None):
         "public/browse.html",
         pagination=pagination,
         collection=collection,
-        collections=collections_with_counts(),
+        collections=collections_with_counts(scope),
+        # With several institutions, visitors may browse one institution's photographs.
+        institutions=institutions if len(institutions) > 1 else [],
+        institution=institution,
         sort=sort,
         sorts={key: label for key, (label, _) in BROWSE_SORTS.items()},
     )

@@ -79,9 +79,10 @@ def get_collection_or_404(slug: str) -> Collection:
     return collection
 
 
-def browse_items(*, collection: Collection | None, sort: str, page: int, per_page: int):
+def browse_items(*, collection: Collection | None, sort: str, page: int, per_page: int,
+                 scope: Scope = EVERYTHING):
     order = BROWSE_SORTS.get(sort, BROWSE_SORTS["added"])[1]
-    query = sa.select(Item).where(IN_PUBLIC_VIEW).order_by(*order)
+    query = sa.select(Item).where(IN_PUBLIC_VIEW, scope.items()).order_by(*order)
     if collection is not None:
         query = query.where(Item.collection_id == collection.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -14,6 +14,7 @@ class SearchForm(FlaskForm):
 
     q = SearchField(_l("Search the photographs"), validators=[Optional(), Length(max=200)])
     collection = StringField(validators=[Optional(), Length(max=100)])
+    institution = StringField(validators=[Optional(), Length(max=100)])
     decade = IntegerField(validators=[Optional(), NumberRange(min=1000, max=2100)])
     help = BooleanField(_l("Only photographs that need your help"))
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10_000)])

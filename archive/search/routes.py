@@ -14,6 +14,7 @@ def search_url(results: SearchResults, **changes) -> str:
     the page resets to the first unless given."""
     filters = results.filters
     params = {"q": results.query or None, "collection": filters.collection,
+              "institution": filters.institution,
               "decade": filters.decade, "help": "1" if filters.needs_help else None,
               "page": None}
     return url_for("search.search_page", **{**params, **changes})
@@ -26,6 +27,7 @@ def search_page():
     if form.validate():
         decade = form.decade.data
         filters = Filters(collection=form.collection.data or None,
+                          institution=form.institution.data or None,
                           decade=decade - decade % 10 if decade else None,
                           needs_help=bool(form.help.data))
         results = search(form.q.data or "", filters, page=form.page.data or 1,

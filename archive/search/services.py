@@ -13,7 +13,7 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from archive.extensions import db
-from archive.models import Collection, Image, Item
+from archive.models import Collection, Image, Institution, Item
 from archive.queries import IN_PUBLIC_VIEW
 from archive.search.backends import backend_for, limit_param, query_terms
 
@@ -24,6 +24,7 @@ MAX_PAGE = 10_000
 @dataclass(frozen=True)
 class Filters:
     collection: str | None = None  # collection slug
+    institution: str | None = None  # institution slug
     decade: int | None = None  # e.g. 1930
     needs_help: bool = False
 
@@ -122,16 +123,26 @@ class _Shape(NamedTuple):
     collection: bool
     decade: bool
     needs_help: bool
+    institution: bool = False
 
 
 def _shape(terms: list[str], filters: Filters) -> _Shape:
     return _Shape(db.engine.dialect.name, bool(terms), bool(filters.collection),
-                  filters.decade is not None, filters.needs_help)
+                  filters.decade is not None, filters.needs_help, bool(filters.institution))
 
 
 def _values(terms: list[str], filters: Filters, **more) -> dict:
     values = backend_for(db.engine.dialect.name).params(terms) if terms else {}
-    return {**values, "slug": filters.collection, "decade": filters.decade, **more}
+    return {**values, "slug": filters.collection, "institution": filters.institution,
+            "decade": filters.decade, **more}
+
+
+def _institution_collections() -> sa.Select:
+    """The ids of the collections of the institution named by :institution."""
+    collections, institutions = Collection.__table__, Institution.__table__
+    return (sa.select(collections.c.id)
+            .join(institutions, institutions.c.id == collections.c.institution_id)
+            .where(institutions.c.slug == sa.bindparam("institution", type_=sa.String)))
 
 
 def _slug_id() -> sa.ScalarSelect:
@@ -159,6 +170,8 @@ def _page_statement(shape: _Shape) -> sa.Select:
         query = query.order_by(items.c.created_at.desc(), items.c.id.desc())
     if shape.collection:
         query = query.where(items.c.collection_id == _slug_id())
+    if shape.institution:
+        query = query.where(items.c.collection_id.in_(_institution_collections()))
     if shape.decade:
         query = query.where(items.c.date_earliest >= _decade(),
                             items.c.date_earliest < _decade() + 10)
@@ -191,13 +204,13 @@ def _best_statement(dialect: str) -> sa.Select:
 FACET_LIMIT = 1000
 
 # What each row of the counting query counts.
-_ALL, _TOTAL, _HELP, _COLLECTION, _DECADE = range(5)
+_ALL, _TOTAL, _HELP, _COLLECTION, _DECADE, _INSTITUTION = range(6)
 
 
 @functools.lru_cache(maxsize=64)
 def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
-    """Rows of (kind, key, count, collection slug, collection title)."""
-    collections = Collection.__table__
+    """Rows of (kind, key, count, slug, title) of the collection or institution counted."""
+    collections, institutions = Collection.__table__, Institution.__table__
     found = backend_for(shape.dialect).public_matches(shape.with_terms)
     matched = sa.select(
         found.c.collection_id,
@@ -206,6 +219,9 @@ def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
                 else_=0).label("open"),
     ).cte("matched")  # read once, counted five ways
     in_collection = matched.c.collection_id == _slug_id() if shape.collection else sa.true()
+    if shape.institution:
+        in_collection = sa.and_(in_collection,
+                                matched.c.collection_id.in_(_institution_collections()))
     in_decade = matched.c.decade == _decade() if shape.decade else sa.true()
     open_question = matched.c.open == 1
     helping = open_question if shape.needs_help else sa.true()
@@ -219,6 +235,10 @@ def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
     no_text = sa.cast(sa.null(), sa.String).label("slug")
     per_collection = (sa.select(matched.c.collection_id, n).where(in_decade, helping)
                       .group_by(matched.c.collection_id).subquery("per_collection"))
+    # The collection facet shows the chosen institution's collections; the institution facet
+    # counts every institution's (narrowed by the decade and help choices only).
+    collection_choices = (collections.c.id.in_(_institution_collections()) if shape.institution
+                          else sa.true())
     return sa.union_all(
         sa.select(kind(_ALL), no_key, n, no_text, no_text).select_from(matched),
         sa.select(kind(_TOTAL), no_key, n, no_text, no_text).select_from(matched)
@@ -227,7 +247,14 @@ def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
         .where(in_collection, in_decade, open_question),
         sa.select(kind(_COLLECTION), per_collection.c.collection_id, per_collection.c.n,
                   collections.c.slug, collections.c.title)
-        .join(collections, collections.c.id == per_collection.c.collection_id),
+        .join(collections, collections.c.id == per_collection.c.collection_id)
+        .where(collection_choices),
+        sa.select(kind(_INSTITUTION), institutions.c.id, sa.func.sum(per_collection.c.n),
+                  institutions.c.slug, institutions.c.name)
+        .select_from(per_collection)
+        .join(collections, collections.c.id == per_collection.c.collection_id)
+        .join(institutions, institutions.c.id == collections.c.institution_id)
+        .group_by(institutions.c.id, institutions.c.slug, institutions.c.name),
         sa.select(kind(_DECADE), matched.c.decade, n, no_text, no_text)
         .where(in_collection, helping, matched.c.decade.is_not(None))
         .group_by(matched.c.decade),
@@ -246,7 +273,7 @@ def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[F
         return Count(min(n, FACET_LIMIT), True) if capped else Count(n)
 
     total, helped = Count(0), 0
-    collections, decades = [], []
+    collections, decades, institutions = [], [], []
     for kind, key, n, slug, title in rows:
         if kind == _TOTAL:
             total = count(n)
@@ -256,8 +283,13 @@ def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[F
             collections.append(FacetValue(slug, title, count(n), slug == filters.collection))
         elif kind == _DECADE:
             decades.append(FacetValue(str(key), f"{key}s", count(n), key == filters.decade))
+        elif kind == _INSTITUTION:
+            institutions.append(FacetValue(slug, title, count(int(n)),
+                                           slug == filters.institution))
     return total, {
         "collection": sorted(collections, key=lambda f: (f.label, f.value)),
+        # Shown when the site has several institutions to tell apart.
+        "institution": sorted(institutions, key=lambda f: (f.label, f.value)),
         "decade": sorted(decades, key=lambda f: int(f.value)),
         "needs_help": ([FacetValue("1", gettext("Can you help?"), count(helped),
                                    filters.needs_help)] if helped else []),

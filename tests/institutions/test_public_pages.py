@@ -140,3 +140,18 @@ def _figures(html: str) -> dict[str, str]:
     import re
 
     return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
+
+
+def test_browsing_covers_every_institution_or_one(app, client, make_institution,
+                                                  make_collection, make_item, make_contribution,
+                                                  make_user):
+    _two(make_institution, make_collection, make_item, make_contribution, make_user)
+
+    everything = client.get("/browse").get_data(as_text=True)
+    north = client.get("/browse?institution=north").get_data(as_text=True)
+
+    assert "Mill chimney" in everything and "Pier head" in everything
+    assert 'href="/browse?institution=south' in everything
+    assert "Mill chimney" in north and "Pier head" not in north
+    assert "Northern streets" in north and "Southern piers" not in north
+    assert client.get("/browse?institution=nowhere").status_code == 404

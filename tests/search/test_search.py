@@ -84,6 +84,39 @@ def test_facets_count_and_narrow_by_collection_decade_and_help(
         "Station York"]
 
 
+def test_search_covers_every_institution_with_an_institution_facet(
+        app, client, make_item, make_collection, make_institution):
+    north = make_institution(slug="north", name="North Library")
+    south = make_institution(slug="south", name="South Society")
+    mills = make_collection(institution=north, slug="mills", title="Mills")
+    streets = make_collection(institution=north, slug="streets", title="Streets")
+    piers = make_collection(institution=south, slug="piers", title="Piers")
+    make_item(collection=mills, title="Station mill", date_earliest=1934, date_latest=1934)
+    make_item(collection=streets, title="Station street", date_earliest=1952, date_latest=1952)
+    make_item(collection=piers, title="Station pier", date_earliest=1938, date_latest=1938)
+
+    everywhere = client.get("/search?q=station").get_data(as_text=True)
+    north_only = client.get("/search?q=station&institution=north")
+    html = north_only.get_data(as_text=True)
+
+    assert "North Library (2)" in everywhere and "South Society (1)" in everywhere
+    assert sorted(titles(north_only)) == ["Station mill", "Station street"]
+    # The chosen institution's collections are offered; the other institutions stay countable.
+    assert "Mills (1)" in html and "Streets (1)" in html and "Piers (1)" not in html
+    assert "South Society (1)" in html
+    assert titles(client.get("/search?q=station&institution=north&decade=1950")) == [
+        "Station street"]
+    assert titles(client.get("/search?q=station&institution=nowhere")) == []
+    one = client.get("/search?q=station&collection=piers").get_data(as_text=True)
+    assert ">Institution<" in one  # two institutions: the facet is shown
+
+
+def test_with_one_institution_no_institution_facet_is_shown(app, client, make_item):
+    make_item(title="Station")
+
+    assert ">Institution<" not in client.get("/search?q=station").get_data(as_text=True)
+
+
 def test_withdrawn_items_never_appear(app, client, make_item):
     from archive.models import utcnow
 
