@@ -1,7 +1,7 @@
 """Moderation queue page: server time with 100 and with 100,000 pending notes.
 
     python bench/moderation_queue.py [--large 100000] [--requests 30]
-                                     [--databases sqlite,postgresql]
+                                     [--databases sqlite,postgresql] [--institutions 20]
 
 For each database (a temporary SQLite file; a temporary PostgreSQL database on the server that
 ``BENCH_POSTGRES_URL`` names, default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
@@ -10,6 +10,10 @@ page (through its cursor) and a filtered page through the test client, first wit
 notes, then with the large number. The baseline of each ratio is the same page with 100 notes,
 measured in the same run on the same database: a ratio near 1 means the page costs the same
 however long the queue is.
+
+With ``--institutions N`` (default 20) the notes are spread over the records of N institutions
+sharing the platform, and the archivist works for one of them: the queue then shows, counts and
+pages through one institution's notes among everyone's.
 """
 
 from __future__ import annotations
@@ -50,23 +54,29 @@ def make_app(url: str, media: str):
     return app
 
 
-def seed(app) -> tuple:
+def seed(app, institutions: int) -> tuple:
     from archive.extensions import db
-    from archive.institutions.services import default_institution
+    from archive.institutions.services import create_institution, grant
     from archive.models import Collection, Item, Role, User
 
     with app.app_context():
-        collection = Collection(slug="bench", title="Bench", description="",
-                                institution=default_institution())
-        db.session.add(collection)
+        collections = []
+        for n in range(institutions):
+            institution = create_institution(f"bench-{n}", f"Bench institution {n}")
+            collection = Collection(slug=f"bench-{n}", title=f"Bench {n}", description="",
+                                    institution_id=institution.id)
+            db.session.add(collection)
+            collections.append(collection)
         db.session.flush()
-        items = [Item(identifier=f"B-{n:04d}", collection_id=collection.id,
+        items = [Item(identifier=f"B-{n:04d}", collection_id=collections[n % institutions].id,
                       title=f"Photograph {n}", needs_help=n % 10 == 0,
                       help_question="When?" if n % 10 == 0 else "") for n in range(200)]
         db.session.add_all(items)
         user = User(email="bench@example.org", display_name="Bench", role=Role.ARCHIVIST)
         user.set_password("bench archivist password")
         db.session.add(user)
+        db.session.flush()
+        grant(user, collections[0].institution, Role.ARCHIVIST)  # one institution's archivist
         db.session.commit()
         return [i.id for i in items], user.id
 
@@ -136,10 +146,10 @@ def later_page_url(client) -> str:
     return re.search(r'rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
 
 
-def measure(name: str, url: str, large: int, requests: int) -> list[tuple]:
+def measure(name: str, url: str, large: int, requests: int, institutions: int) -> list[tuple]:
     with tempfile.TemporaryDirectory() as media:
         app = make_app(url, media)
-        item_ids, user_id = seed(app)
+        item_ids, user_id = seed(app, institutions)
         client = client_for(app, user_id)
         pages = {"first page": "/moderation/", "filtered (help only)": "/moderation/?help=1"}
         rows = []
@@ -163,6 +173,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--institutions", type=int, default=20)
     args = parser.parse_args()
 
     rows = []
@@ -170,7 +181,7 @@ def main() -> None:
         if name == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
                 rows += measure("SQLite", f"sqlite:///{folder}/bench.sqlite3", args.large,
-                                args.requests)
+                                args.requests, args.institutions)
         elif name == "postgresql":
             db_name = f"recollect_bench_{uuid.uuid4().hex[:8]}"
             admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -179,13 +190,15 @@ def main() -> None:
             try:
                 url = sa.make_url(PG_URL).set(database=db_name).render_as_string(
                     hide_password=False)
-                rows += measure("PostgreSQL", url, args.large, args.requests)
+                rows += measure("PostgreSQL", url, args.large, args.requests,
+                                args.institutions)
             finally:
                 with admin.connect() as conn:
                     conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
                 admin.dispose()
 
-    print(f"\nModeration queue page, median server time of {args.requests} requests")
+    print(f"\nModeration queue page, median server time of {args.requests} requests; "
+          f"{args.institutions} institution(s), the archivist works for one")
     print(f"| database | page | {SMALL} pending (ms) | {args.large:,} pending (ms) | "
           "ratio large/small |")
     print("| --- | --- | ---: | ---: | ---: |")
