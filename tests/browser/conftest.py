@@ -234,7 +234,9 @@ def checks() -> Checks:
     return Checks()
 
 
-DEMO_PASSWORDS = {role.value: (email, password) for email, _name, role, password in DEMO_USERS}
+DEMO_PASSWORDS: dict[str, tuple[str, str]] = {}
+for _email, _name, _role, _password, _roles in DEMO_USERS:  # the first login of each role
+    DEMO_PASSWORDS.setdefault(_role.value, (_email, _password))
 
 
 @dataclass

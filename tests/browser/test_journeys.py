@@ -350,3 +350,52 @@ def test_spam_is_cleared_from_the_queue_in_one_bulk_action(app, live_server, mak
     queue = desk.locator("main").inner_text()
     assert "Cheap watches" not in queue
     assert "This is Salterhebble top lock, about 1960." in queue
+
+
+def test_two_institutions_archivists_work_side_by_side(app, live_server, make_institution,
+                                                       make_collection, make_item, make_user,
+                                                       make_contribution, new_page):
+    """Each archivist's queue holds their own institution's notes; each decides their own,
+    at the same time, and neither reaches the other's, even by typing its address."""
+    north = make_institution(slug="north", name="North Library")
+    south = make_institution(slug="south", name="South Society")
+    mill = make_item(collection=make_collection(institution=north, slug="mills"),
+                     title="Mill yard")
+    pier = make_item(collection=make_collection(institution=south, slug="piers"),
+                     title="Pier head")
+    north_note = make_contribution(mill, body="The mill yard in 1950, my father on the cart.")
+    south_note = make_contribution(pier, body="The pier burned in 1973.")
+    nia = make_user("archivist", institution=north, display_name="Nia North")
+    sam = make_user("archivist", institution=south, display_name="Sam South")
+
+    north_desk, south_desk = new_page(), new_page()
+    log_in(north_desk, live_server.url, nia)
+    log_in(south_desk, live_server.url, sam)
+
+    north_queue = north_desk.locator("main").inner_text()
+    south_queue = south_desk.locator("main").inner_text()
+    assert "my father on the cart" in north_queue and "pier burned" not in north_queue
+    assert "pier burned" in south_queue and "my father on the cart" not in south_queue
+
+    north_desk.locator(".queue-row").filter(has_text="my father").get_by_role(
+        "button", name="Approve").click()
+    south_desk.locator(".queue-row").filter(has_text="pier burned").get_by_role(
+        "button", name="Approve").click()
+    north_desk.wait_for_load_state()
+    south_desk.wait_for_load_state()
+    assert "approved" in north_desk.get_by_role("status").first.inner_text()
+    assert "approved" in south_desk.get_by_role("status").first.inner_text()
+    statuses = {n.id: n.status for n in stored_notes(app)}
+    assert statuses == {north_note.id: ContributionStatus.APPROVED,
+                        south_note.id: ContributionStatus.APPROVED}
+
+    # A guessed address is not found; the other's log names neither note nor archivist.
+    answer = north_desk.goto(f"{live_server.url}/moderation/contributions/{south_note.id}")
+    assert answer.status == 404
+    north_desk.goto(f"{live_server.url}/moderation/log")
+    assert "Sam South" not in north_desk.locator("main").inner_text()
+    # Visitors see both institutions' notes, each credited on its own item's page.
+    visitor = new_page()
+    visitor.goto(f"{live_server.url}/items/{pier.identifier}")
+    assert "The pier burned in 1973." in visitor.locator("main").inner_text()
+    assert "South Society" in visitor.locator("main").inner_text()
