@@ -13,7 +13,8 @@ however long the queue is.
 
 With ``--institutions N`` (default 20) the notes are spread over the records of N institutions
 sharing the platform, and the archivist works for one of them: the queue then shows, counts and
-pages through one institution's notes among everyone's.
+pages through one institution's notes among everyone's. The small archive then holds 100
+pending notes for each institution (the archivist's 100 among 100 times N).
 """
 
 from __future__ import annotations
@@ -153,14 +154,16 @@ def measure(name: str, url: str, large: int, requests: int, institutions: int) -
         client = client_for(app, user_id)
         pages = {"first page": "/moderation/", "filtered (help only)": "/moderation/?help=1"}
         rows = []
-        add_notes(app, item_ids, 0, SMALL)
+        small_count = SMALL * institutions  # the archivist's institution has SMALL of them
+        add_notes(app, item_ids, 0, small_count)
         small = {label: time_page(client, path, requests) for label, path in pages.items()}
         small["fifth page (cursor)"] = time_page(client, later_page_url(client), requests)
-        add_notes(app, item_ids, SMALL, large - SMALL)
+        add_notes(app, item_ids, small_count, large - small_count)
         big = {label: time_page(client, path, requests) for label, path in pages.items()}
         big["fifth page (cursor)"] = time_page(client, later_page_url(client), requests)
         for label in small:
-            rows.append((name, label, small[label], big[label], big[label] / small[label]))
+            rows.append((name, label, small_count, small[label], big[label],
+                         big[label] / small[label]))
         from archive.extensions import db
 
         with app.app_context():
@@ -199,10 +202,11 @@ def main() -> None:
 
     print(f"\nModeration queue page, median server time of {args.requests} requests; "
           f"{args.institutions} institution(s), the archivist works for one")
-    print(f"| database | page | {SMALL} pending (ms) | {args.large:,} pending (ms) | "
+    small_count = rows[0][2] if rows else SMALL
+    print(f"| database | page | {small_count:,} pending (ms) | {args.large:,} pending (ms) | "
           "ratio large/small |")
     print("| --- | --- | ---: | ---: | ---: |")
-    for name, label, small, big, ratio in rows:
+    for name, label, _count, small, big, ratio in rows:
         print(f"| {name} | {label} | {small:.1f} | {big:.1f} | {ratio:.2f} |")
 
 
