@@ -155,3 +155,19 @@ def test_browsing_covers_every_institution_or_one(app, client, make_institution,
     assert "Mill chimney" in north and "Pier head" not in north
     assert "Northern streets" in north and "Southern piers" not in north
     assert client.get("/browse?institution=nowhere").status_code == 404
+
+
+def test_a_contributor_account_works_across_the_platform(app, make_institution,
+                                                         make_collection, make_item,
+                                                         make_contribution, make_user,
+                                                         login_client):
+    contributor = make_user("contributor")
+    for slug, body in (("north", "Note to the north."), ("south", "Note to the south.")):
+        institution = make_institution(slug=slug, name=slug.title())
+        item = make_item(collection=make_collection(institution=institution, slug=slug),
+                         with_image=False)
+        make_contribution(item, body=body, submitted_by_id=contributor.id)
+
+    html = login_client(app, contributor).get("/my/contributions").get_data(as_text=True)
+
+    assert "Note to the north." in html and "Note to the south." in html
