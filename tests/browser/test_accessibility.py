@@ -50,6 +50,10 @@ def check_page(page, checks, name: str | None, width: str) -> None:
         ("/items/{item_with_region}", "item"),
         ("/login", None),
         ("/items/NO-SUCH-ITEM", None),
+        ("/institutions/", None),
+        ("/institutions/calderbridge-co-op", "institution"),
+        ("/impact", "impact"),
+        ("/search?q=mill", None),
     ],
 )
 def test_public_page_is_accessible(demo_site, audit_page, checks, width, path, name):
@@ -90,3 +94,15 @@ def test_export_page_is_accessible(demo_site, audit_page, checks, width):
     log_in(audit_page, demo_site, "curator")
     audit_page.goto(f"{demo_site.url}/curation/")
     check_page(audit_page, checks, "export", width)
+
+
+def test_institution_management_is_accessible(demo_site, audit_page, checks, width):
+    log_in(audit_page, demo_site, "admin")
+    audit_page.goto(f"{demo_site.url}/admin/institutions")
+    check_page(audit_page, checks, None, width)
+    audit_page.goto(f"{demo_site.url}/admin/institutions/calderbridge-co-op")
+    audit_page.get_by_label("Accent colour").fill("#ffcc00")  # too light: refused
+    audit_page.get_by_role("button", name="Save").click()
+    audit_page.wait_for_load_state()
+    assert "WCAG AA asks for 4.5:1" in audit_page.locator("main").inner_text()
+    check_page(audit_page, checks, "institution-admin", width)
