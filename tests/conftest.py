@@ -4,6 +4,11 @@ Every test that uses ``app`` runs once per database named in ``TEST_DATABASES``
 (default ``sqlite,postgresql``). The schema is made by the migrations, never by
 ``create_all``. PostgreSQL is reached at ``TEST_POSTGRES_URL``; when it cannot be reached the
 tests fail with a message saying so: they are never skipped silently.
+
+The suite runs in parallel with pytest-xdist (``-n auto`` in pyproject.toml). Each worker is a
+test session of its own: its own PostgreSQL databases (named after the worker), its own
+temporary folders (pytest gives each worker a base folder), and servers on ports the kernel
+chose.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from archive.extensions import db
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# "gw0", "gw1" … under pytest-xdist; "main" for a run without it.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 DATABASES = [d.strip() for d in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")
              if d.strip()]
 
@@ -80,10 +87,11 @@ def sqlite_template(tmp_path_factory) -> Path:
 def postgres_database() -> str:
     """A PostgreSQL database of this test session's own, migrated once, dropped at the end.
 
-    It is created on the server that ``TEST_POSTGRES_URL`` names, so that several test runs
-    on one machine never share (and truncate) each other's tables.
+    It is created on the server that ``TEST_POSTGRES_URL`` names, under a name of this test
+    session's own (the xdist worker's id, the process id, a random part), so that several test
+    runs, or several workers of one run, never share (and truncate) each other's tables.
     """
-    name = f"recollect_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"recollect_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -111,7 +119,7 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    name = f"migration_check_{uuid.uuid4().hex[:10]}"
+    name = f"migration_check_{WORKER}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
