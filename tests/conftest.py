@@ -13,6 +13,8 @@ chose.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import shutil
 import uuid
@@ -202,129 +204,164 @@ def _persist(app, obj):
     return obj
 
 
-@pytest.fixture
-def make_institution(app):
-    from archive.models import Institution
+@functools.cache
+def hashed_password(password: str) -> str:
+    """The stored form of ``password``, hashed once per test session.
 
-    counter = iter(range(1, 10_000))
+    Hashing is slow by design (the production scheme is used unchanged); test users share a
+    few passwords, so each is hashed once and its hash reused for every user who has it.
+    """
+    from archive.models import User
 
-    def factory(**fields):
-        n = next(counter)
-        fields.setdefault("slug", f"institution-{n}")
-        fields.setdefault("name", f"Institution {n}")
-        return _persist(app, Institution(**fields))
-
-    return factory
-
-
-@pytest.fixture
-def make_collection(app, make_institution):
-    """Collections, by default all in one institution (an installation serving one archive)."""
-    from archive.models import Collection
-
-    counter = iter(range(1, 10_000))
-    default_institution = {}
-
-    def factory(*, institution=None, **fields):
-        n = next(counter)
-        if institution is None and "institution_id" not in fields:
-            if "i" not in default_institution:
-                default_institution["i"] = make_institution(slug="test-archive",
-                                                            name="Test Archive")
-            institution = default_institution["i"]
-        if institution is not None:
-            fields["institution_id"] = institution.id
-        fields.setdefault("slug", f"collection-{n}")
-        fields.setdefault("title", f"Collection {n}")
-        fields.setdefault("description", "A test collection.")
-        return _persist(app, Collection(**fields))
-
-    return factory
+    user = User()
+    user.set_password(password)
+    return user.password_hash
 
 
-@pytest.fixture
-def make_image_file(tmp_path):
-    """Write a real image file with Pillow and return its path."""
-    counter = iter(range(1, 10_000))
+class ImageFiles:
+    """Real image files written with Pillow under ``folder``/uploads, numbered from 1."""
 
-    def factory(size=(640, 480), color=(120, 100, 80), fmt="JPEG", name=None, **save_args):
-        n = next(counter)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._counter = itertools.count(1)
+
+    def make(self, size=(640, 480), color=(120, 100, 80), fmt="JPEG", name=None,
+             **save_args) -> Path:
+        n = next(self._counter)
         ext = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif"}.get(fmt, fmt.lower())
-        path = tmp_path / "uploads" / (name or f"photo-{n}.{ext}")
+        path = self.folder / "uploads" / (name or f"photo-{n}.{ext}")
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = "RGBA" if fmt == "PNG" and save_args.pop("alpha", False) else "RGB"
         PILImage.new(mode, size, color).save(path, fmt, **save_args)
         return path
 
-    return factory
 
+class Factories:
+    """The ``make_*`` factories for one app; images for items are written by ``image_files``.
 
-@pytest.fixture
-def make_item(app, make_collection, make_image_file):
-    from archive.images.processing import store_image
-    from archive.models import Collection, Image, Item
+    Each numbers what it makes from 1, and the first collection or item made without one
+    lands in a default institution and collection, made on first use. A test gets them as
+    ``make_item`` and its kin, on the test's own database.
+    """
 
-    counter = iter(range(1, 10_000))
-    default_collection = {}
+    def __init__(self, app, image_files: ImageFiles) -> None:
+        self.app = app
+        self.image_files = image_files
+        self._counters: dict[str, itertools.count] = {}
+        self._default_institution = None
+        self._default_collection = None
 
-    def factory(*, collection: Collection | None = None, with_image: bool = True, **fields):
-        n = next(counter)
+    def _next(self, kind: str) -> int:
+        return next(self._counters.setdefault(kind, itertools.count(1)))
+
+    def institution(self, **fields):
+        from archive.models import Institution
+
+        n = self._next("institution")
+        fields.setdefault("slug", f"institution-{n}")
+        fields.setdefault("name", f"Institution {n}")
+        return _persist(self.app, Institution(**fields))
+
+    def collection(self, *, institution=None, **fields):
+        """Collections, by default all in one institution (an installation serving one archive)."""
+        from archive.models import Collection
+
+        n = self._next("collection")
+        if institution is None and "institution_id" not in fields:
+            if self._default_institution is None:
+                self._default_institution = self.institution(slug="test-archive",
+                                                             name="Test Archive")
+            institution = self._default_institution
+        if institution is not None:
+            fields["institution_id"] = institution.id
+        fields.setdefault("slug", f"collection-{n}")
+        fields.setdefault("title", f"Collection {n}")
+        fields.setdefault("description", "A test collection.")
+        return _persist(self.app, Collection(**fields))
+
+    def item(self, *, collection=None, with_image: bool = True, **fields):
+        from archive.images.processing import store_image
+        from archive.models import Image, Item
+
+        n = self._next("item")
         if collection is None:
-            if "c" not in default_collection:
-                default_collection["c"] = make_collection(slug="default", title="Default")
-            collection = default_collection["c"]
+            if self._default_collection is None:
+                self._default_collection = self.collection(slug="default", title="Default")
+            collection = self._default_collection
         fields.setdefault("identifier", f"TEST-{n:04d}")
         fields.setdefault("title", f"Test photograph {n}")
         item = Item(collection_id=collection.id, **fields)
         if with_image:
-            stored = store_image(make_image_file(color=(n % 255, 90, 60)),
-                                 Path(app.config["MEDIA_ROOT"]))
+            stored = store_image(self.image_files.make(color=(n % 255, 90, 60)),
+                                 Path(self.app.config["MEDIA_ROOT"]))
             item.images.append(Image(
                 position=0, sha256=stored.sha256, original_name=f"photo-{n}.jpg",
                 original_path=stored.original_path, thumb_path=stored.thumb_path,
                 display_path=stored.display_path, media_type=stored.media_type,
                 width=stored.width, height=stored.height))
-        return _persist(app, item)
+        return _persist(self.app, item)
 
-    return factory
+    def user(self, role="archivist", *, password="correct horse battery", **fields):
+        from archive.models import Role, User
 
-
-@pytest.fixture
-def make_user(app):
-    from archive.models import Role, User
-
-    counter = iter(range(1, 10_000))
-    hashes: dict[str, str] = {}  # hashing is slow by design: once per password is enough here
-
-    def factory(role: Role | str = "archivist", *, password="correct horse battery", **fields):
-        n = next(counter)
+        n = self._next("user")
         role = Role(role) if isinstance(role, str) else role
         fields.setdefault("email", f"{role.value}{n}@example.org")
         fields.setdefault("display_name", f"{role.value.capitalize()} {n}")
-        user = User(role=role, **fields)
-        if password not in hashes:
-            user.set_password(password)
-            hashes[password] = user.password_hash
-        user.password_hash = hashes[password]
-        return _persist(app, user)
+        user = User(role=role, password_hash=hashed_password(password), **fields)
+        return _persist(self.app, user)
 
-    return factory
+    def contribution(self, item, *, status="pending", decided_by=None, **fields):
+        from archive.models import Contribution, ContributionStatus, utcnow
 
-
-@pytest.fixture
-def make_contribution(app):
-    from archive.models import Contribution, ContributionStatus, utcnow
-
-    def factory(item, *, status="pending", decided_by=None, **fields):
         fields.setdefault("body", "I think this is Briggate in about 1930.")
         fields.setdefault("licence", "CC BY 4.0")
         contribution = Contribution(item_id=item.id, status=ContributionStatus(status), **fields)
         if contribution.status is not ContributionStatus.PENDING:
             contribution.decided_at = fields.get("decided_at") or utcnow()
             contribution.decided_by_id = decided_by.id if decided_by else None
-        return _persist(app, contribution)
+        return _persist(self.app, contribution)
 
-    return factory
+
+@pytest.fixture
+def image_files(tmp_path) -> ImageFiles:
+    return ImageFiles(tmp_path)
+
+
+@pytest.fixture
+def factories(app, image_files) -> Factories:
+    return Factories(app, image_files)
+
+
+@pytest.fixture
+def make_institution(factories):
+    return factories.institution
+
+
+@pytest.fixture
+def make_collection(factories):
+    return factories.collection
+
+
+@pytest.fixture
+def make_image_file(image_files):
+    """Write a real image file with Pillow and return its path."""
+    return image_files.make
+
+
+@pytest.fixture
+def make_item(factories):
+    return factories.item
+
+
+@pytest.fixture
+def make_user(factories):
+    return factories.user
+
+
+@pytest.fixture
+def make_contribution(factories):
+    return factories.contribution
 
 
 @pytest.fixture
