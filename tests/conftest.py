@@ -8,7 +8,8 @@ tests fail with a message saying so: they are never skipped silently.
 The suite runs in parallel with pytest-xdist (``-n auto`` in pyproject.toml). Each worker is a
 test session of its own: its own PostgreSQL databases (named after the worker), its own
 temporary folders (pytest gives each worker a base folder), and servers on ports the kernel
-chose.
+chose. Fixtures that a module's tests only read (``module_app``, ``module_factories``) are
+built once per module.
 """
 
 from __future__ import annotations
@@ -85,34 +86,59 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> str:
-    """A PostgreSQL database of this test session's own, migrated once, dropped at the end.
+def _postgres_url(name: str) -> str:
+    return sa.make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
-    It is created on the server that ``TEST_POSTGRES_URL`` names, under a name of this test
-    session's own (the xdist worker's id, the process id, a random part), so that several test
-    runs, or several workers of one run, never share (and truncate) each other's tables.
-    """
-    name = f"recollect_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+def _create_postgres_database(name: str, *, template: str | None = None) -> str:
+    """Create database ``name`` (a copy of ``template`` if given) and return its URL."""
     admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     except sa.exc.OperationalError as error:
-        admin.dispose()
         pytest.fail(
             f"PostgreSQL is not reachable at {TEST_POSTGRES_URL}: start it, point "
             f"TEST_POSTGRES_URL at a server, or set TEST_DATABASES=sqlite.\n{error}",
             pytrace=False,
         )
-    url = sa.make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "MEDIA_ROOT": "/nonexistent"})
-    _upgrade(app)
-    yield url
+    finally:
+        admin.dispose()
+    return _postgres_url(name)
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    """The name of a PostgreSQL database migrated once, never used, copied for the tests.
+
+    It is created on the server that ``TEST_POSTGRES_URL`` names, under a name of this test
+    session's own (the xdist worker's id, the process id, a random part), so that several
+    test runs, or several workers of one run, never share (and truncate) each other's tables.
+    """
+    name = f"recollect_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = _create_postgres_database(f"{name}_template")
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                      "MEDIA_ROOT": "/nonexistent"})
+    _upgrade(app)
+    yield f"{name}_template"
+    _drop_postgres_database(f"{name}_template")
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_template) -> str:
+    """A PostgreSQL database of this test session's own, emptied after each test."""
+    name = postgres_template.removesuffix("_template")
+    url = _create_postgres_database(name, template=postgres_template)
+    yield url
+    _drop_postgres_database(name)
 
 
 @pytest.fixture(params=DATABASES)
@@ -191,6 +217,52 @@ def runner(app):
     return app.test_cli_runner()
 
 
+_module_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request, tmp_path_factory) -> str:
+    """A database of the module's own, on each database the suite runs on, for the whole module.
+
+    For fixtures that a module's tests only read: made once, never emptied between tests.
+    """
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module-database") / "archive.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    if request.param == "postgresql":
+        template = request.getfixturevalue("postgres_template")
+        name = f"{template.removesuffix('_template')}_m{next(_module_databases)}"
+        yield _create_postgres_database(name, template=template)
+        _drop_postgres_database(name)
+        return
+    raise pytest.UsageError(f"unknown database {request.param!r} in TEST_DATABASES")
+
+
+@pytest.fixture(scope="module")
+def module_app(module_database_url, tmp_path_factory):
+    """An app on the module's own database (``module_database_url``), built once per module.
+
+    A module whose tests only read overrides ``app`` with it, so that ``client`` and the other
+    fixtures built on ``app`` use it too; what its tests read is made once with
+    ``module_factories``. A test that writes belongs in another module.
+    """
+    folder = tmp_path_factory.mktemp("module-app")
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": module_database_url,
+                      "MEDIA_ROOT": str(folder / "media")})
+    app.test_client_class = LoginClient
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_factories(module_app, tmp_path_factory) -> Factories:
+    return Factories(module_app, ImageFiles(tmp_path_factory.mktemp("module-files")))
+
+
 # --- factories ---------------------------------------------------------------------------------
 
 
@@ -241,7 +313,8 @@ class Factories:
 
     Each numbers what it makes from 1, and the first collection or item made without one
     lands in a default institution and collection, made on first use. A test gets them as
-    ``make_item`` and its kin, on the test's own database.
+    ``make_item`` and its kin (on the test's own database); a module whose tests only read gets
+    ``module_factories`` for ``module_app``.
     """
 
     def __init__(self, app, image_files: ImageFiles) -> None:
