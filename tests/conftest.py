@@ -8,8 +8,9 @@ tests fail with a message saying so: they are never skipped silently.
 The suite runs in parallel with pytest-xdist (``-n auto`` in pyproject.toml). Each worker is a
 test session of its own: its own PostgreSQL databases (named after the worker), its own
 temporary folders (pytest gives each worker a base folder), and servers on ports the kernel
-chose. Fixtures that a module's tests only read (``module_app``, ``module_factories``) are
-built once per module.
+chose. A test marked ``database_independent`` touches no database and runs once, not once per
+database; fixtures a module's tests only read (``module_app``, ``module_factories``) are built
+once per module.
 """
 
 from __future__ import annotations
@@ -45,6 +46,73 @@ BASE_TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "SERVER_NAME": None,
 }
+
+
+# --- tests that touch no database -------------------------------------------------------------
+
+# SQL statements sent so far by any engine of this process, outside the setting up of fixtures
+# shared by several tests (a migrated template, a module's sample archive).
+_statements = {"sent": 0, "shared_setups": 0}
+_statements_before = pytest.StashKey[int]()
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _count_statement(*_args) -> None:
+    if not _statements["shared_setups"]:
+        _statements["sent"] += 1
+
+
+class _SharedFixtureSetups:
+    """Leaves out of the count the SQL sent while a fixture shared by several tests is made.
+
+    A plugin of its own rather than a hook of this file: pytest asks a session-scoped fixture's
+    hooks of the session, which sees only the plugins and the conftest files at the root.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        if fixturedef.scope == "function":
+            return (yield)
+        _statements["shared_setups"] += 1
+        try:
+            return (yield)
+        finally:
+            _statements["shared_setups"] -= 1
+
+
+def pytest_configure(config) -> None:
+    config.pluginmanager.register(_SharedFixtureSetups(), "recollect-shared-fixture-setups")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked ``database_independent`` runs on the first database only, not on each.
+
+    It still gets an app (the ``app``, ``client`` … fixtures need a database address), but what
+    it checks cannot depend on the database, so running it once is enough.
+    """
+    if (metafunc.definition.get_closest_marker("database_independent")
+            and "database_url" in metafunc.fixturenames):
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", DATABASES[:1], indirect=True))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    item.stash[_statements_before] = _statements["sent"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test marked ``database_independent`` must send no SQL, itself or in its own fixtures."""
+    result = yield
+    if item.get_closest_marker("database_independent"):
+        sent = _statements["sent"] - item.stash[_statements_before]
+        if sent:
+            pytest.fail(f"{item.nodeid} is marked database_independent but sent {sent} SQL "
+                        "statement(s): remove the mark, so that it runs on every database",
+                        pytrace=False)
+    return result
 
 
 class LoginClient(FlaskLoginClient):

@@ -137,6 +137,7 @@ def test_an_archivist_may_not_export(app, archive, make_user, login_client):
         assert b"Market day" not in response.data
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("path", PAGES)
 def test_anonymous_visitors_are_sent_to_log_in(client, path):
     response = client.get(path)
@@ -402,6 +403,7 @@ def test_export_of_an_unknown_collection_fails_clearly(runner, archive, tmp_path
     assert not target.exists()
 
 
+@pytest.mark.database_independent
 def test_export_of_an_unknown_format_fails(runner):
     result = runner.invoke(args=["export", "xml"])
 

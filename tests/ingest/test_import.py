@@ -218,6 +218,7 @@ def test_parallel_workers_and_resuming_after_an_interruption(app, tmp_path):
         assert (media / item.images[0].display_path).is_file()
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("value", ["maybe", "2"])
 def test_a_needs_help_value_that_is_not_yes_or_no_is_a_row_error(app, tmp_path, value):
     images = tmp_path / "images"

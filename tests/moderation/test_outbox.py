@@ -273,6 +273,7 @@ def test_settings_that_cannot_work_stop_the_run_before_any_email_is_touched(
     assert inbox.messages == []
 
 
+@pytest.mark.database_independent
 def test_a_mistake_in_the_settings_shows_before_any_email_is_due(make_app):
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
 

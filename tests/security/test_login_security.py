@@ -121,6 +121,7 @@ def test_users_create_refuses_a_weak_password(app, runner):
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
+@pytest.mark.database_independent
 def test_the_service_refuses_a_weak_password_too(app):
     with app.app_context(), pytest.raises(UserError, match="too easy to guess"):
         create_user("ada@example.org", "letmein123", Role.ADMIN)
