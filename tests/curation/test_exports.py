@@ -320,6 +320,7 @@ def test_records_span_batches_each_item_once_with_its_own_notes(app, make_item, 
         [f"note about B-{n}"] for n in range(5)]
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_however_many_items(app, make_collection):
     small, rest = make_collection(slug="small"), make_collection(slug="rest")
     now = datetime.now(UTC)

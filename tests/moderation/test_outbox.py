@@ -196,6 +196,7 @@ def test_a_recipient_refused_for_good_is_given_up_at_once_without_our_address(ma
     assert "sender0@example.net" not in row.last_error
 
 
+@pytest.mark.slow
 def test_two_senders_at_once_never_send_one_email_twice(make_app, mail_app, smtp, queue):
     _, inbox = smtp
     message_ids = queue(12)

@@ -51,6 +51,7 @@ def test_an_inactive_account_gets_the_same_answer_as_a_wrong_password(client, ma
     assert "The email or password is not right." in response.text
 
 
+@pytest.mark.slow
 def test_unknown_emails_take_about_as_long_as_wrong_passwords(app, make_user):
     """Measured, not tightly asserted: the medians must be of the same order."""
     make_user("archivist", email="ada@example.org")
