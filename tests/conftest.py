@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_login import FlaskLoginClient
+from jinja2 import BytecodeCache
 from PIL import Image as PILImage
 
 from archive import create_app
@@ -113,6 +114,36 @@ def pytest_runtest_call(item):
                         "statement(s): remove the mark, so that it runs on every database",
                         pytrace=False)
     return result
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory for every app of the test session.
+
+    Each test builds an app of its own, and each app's Jinja environment would parse and
+    compile every template it renders again. Jinja keys what it keeps by the template's name
+    and checks it against the template's source, so a changed template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def _test_app(config: dict):
+    """``create_app(config)`` with what every test app shares: the login client, the templates."""
+    app = create_app(config)
+    app.test_client_class = LoginClient
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
 
 
 class LoginClient(FlaskLoginClient):
@@ -256,8 +287,7 @@ def make_app(database_url, tmp_path):
     def factory(**overrides):
         config = {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                   "MEDIA_ROOT": str(tmp_path / "media"), **overrides}
-        app = create_app(config)
-        app.test_client_class = LoginClient
+        app = _test_app(config)
         apps.append(app)
         return app
 
@@ -317,9 +347,8 @@ def module_app(module_database_url, tmp_path_factory):
     ``module_factories``. A test that writes belongs in another module.
     """
     folder = tmp_path_factory.mktemp("module-app")
-    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": module_database_url,
-                      "MEDIA_ROOT": str(folder / "media")})
-    app.test_client_class = LoginClient
+    app = _test_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": module_database_url,
+                     "MEDIA_ROOT": str(folder / "media")})
     yield app
     with app.app_context():
         db.session.remove()
