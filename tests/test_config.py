@@ -50,12 +50,14 @@ def _one_line_error(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_serving_without_a_secret_key_is_refused_in_one_line_that_says_how(clean_env):
     message = _one_line_error(_flask(clean_env, "run", "--port", "0"))
 
     assert "SECRET_KEY" in message and "export SECRET_KEY=" in message
 
 
+@pytest.mark.slow
 def test_commands_that_serve_nothing_need_no_secret_key(clean_env, tmp_path):
     upgraded = _flask(clean_env, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
@@ -68,12 +70,14 @@ def test_commands_that_serve_nothing_need_no_secret_key(clean_env, tmp_path):
     assert listed.returncode == 0 and "No users yet" in listed.stdout
 
 
+@pytest.mark.slow
 def test_serving_the_demo_needs_demo_mode_or_a_secret(clean_env):
     message = _one_line_error(_flask(clean_env, "demo", "--serve"))
 
     assert "ARCHIVE_DEMO=1" in message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "value", "wanted"), [
     ("QUEUE_PAGE_SIZE", "twenty", "whole number"),
     ("QUEUE_PAGE_SIZE", "0", "at least 1"),
@@ -89,6 +93,7 @@ def test_a_bad_setting_is_named_in_one_line_with_what_it_takes(clean_env, name, 
     assert name in message and wanted in message
 
 
+@pytest.mark.slow
 def test_a_missing_database_driver_names_the_extra_that_installs_it(clean_env, tmp_path):
     shadow = tmp_path / "shadow" / "psycopg"
     shadow.mkdir(parents=True)
@@ -101,6 +106,7 @@ def test_a_missing_database_driver_names_the_extra_that_installs_it(clean_env, t
     assert "DATABASE_URL" in message and "recollect-archive[postgres]" in message
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_is_one_line_not_a_traceback(clean_env):
     message = _one_line_error(_flask(clean_env, "users", "list",
                                      DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"))
@@ -108,6 +114,7 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(clean_env):
     assert "DATABASE_URL" in message
 
 
+@pytest.mark.slow
 def test_a_database_without_tables_says_to_upgrade_it(clean_env):
     message = _one_line_error(_flask(clean_env, "users", "list"))
 

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from archive.extensions import db, limiter
 from archive.models import Contribution, ContributionStatus
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "correct horse battery"
 NOTE = "The girl on the left is my mother, Doris Holroyd, outside Brigg Lane school."
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 
 def test_the_viewer_opens_on_the_iiif_service_and_zooms_by_keyboard(app, live_server, make_item,
                                                                       page):

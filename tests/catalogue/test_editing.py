@@ -174,6 +174,7 @@ def test_only_curators_and_above_may_edit(app, make_user, make_item, login_clien
         as_text=True)
 
 
+@pytest.mark.database_independent
 def test_visitors_are_sent_to_log_in(app, client):
     response = client.get("/catalogue/items/new")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

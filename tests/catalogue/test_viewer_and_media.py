@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from archive import PROJECT_ROOT
 
 
@@ -30,6 +32,7 @@ def test_the_item_page_offers_a_viewer_over_all_derivatives_and_keeps_the_plain_
     assert 'src="/static/js/viewer.js"' in html
 
 
+@pytest.mark.database_independent
 def test_openseadragon_is_served_from_the_installed_package(app, client):
     installed = PROJECT_ROOT / "node_modules/openseadragon/build/openseadragon"
     assert installed.is_dir(), "run `npm ci` first"

@@ -137,6 +137,7 @@ def test_an_archivist_may_not_export(app, archive, make_user, login_client):
         assert b"Market day" not in response.data
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("path", PAGES)
 def test_anonymous_visitors_are_sent_to_log_in(client, path):
     response = client.get(path)
@@ -319,6 +320,7 @@ def test_records_span_batches_each_item_once_with_its_own_notes(app, make_item, 
         [f"note about B-{n}"] for n in range(5)]
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_however_many_items(app, make_collection):
     small, rest = make_collection(slug="small"), make_collection(slug="rest")
     now = datetime.now(UTC)
@@ -402,6 +404,7 @@ def test_export_of_an_unknown_collection_fails_clearly(runner, archive, tmp_path
     assert not target.exists()
 
 
+@pytest.mark.database_independent
 def test_export_of_an_unknown_format_fails(runner):
     result = runner.invoke(args=["export", "xml"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
@@ -39,6 +40,7 @@ def _counts(app) -> dict:
         }
 
 
+@pytest.mark.slow
 def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runner, client):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output

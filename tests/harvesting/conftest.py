@@ -92,29 +92,31 @@ class Sample:
     region_note: int
 
 
-@pytest.fixture
-def sample(app, make_collection, make_item, make_user, make_contribution):
-    """Two collections, three items (one without an image) and approved notes on the market."""
-    leeds = make_collection(slug="leeds", title="Leeds")
-    bradford = make_collection(slug="bradford", title="Bradford")
-    archivist = make_user("archivist", display_name="Ada Archivist")
-    curator = make_user("curator", display_name="Cora Curator")
-    market = make_item(collection=leeds, identifier="LDS-1", title="Market day",
+def build_sample(app, make) -> Sample:
+    """Two collections, three items (one without an image) and approved notes on the market.
+
+    ``make`` is the factories (``Factories``) of ``app``.
+    """
+    leeds = make.collection(slug="leeds", title="Leeds")
+    bradford = make.collection(slug="bradford", title="Bradford")
+    archivist = make.user("archivist", display_name="Ada Archivist")
+    curator = make.user("curator", display_name="Cora Curator")
+    market = make.item(collection=leeds, identifier="LDS-1", title="Market day",
                        description="Stalls on a market.", date_text="c. 1920", place="Leeds",
                        people="Alice Smith", subjects="markets; trade", creator="J. Walker",
                        rights="CC BY 4.0")
-    tram = make_item(collection=leeds, identifier="LDS-2", title="Tram on Briggate")
-    mill = make_item(collection=bradford, identifier="BFD-1", title="Mill workers",
+    tram = make.item(collection=leeds, identifier="LDS-2", title="Tram on Briggate")
+    mill = make.item(collection=bradford, identifier="BFD-1", title="Mill workers",
                      with_image=False)
-    named = make_contribution(market, body="My grandmother ran the fish stall.",
+    named = make.contribution(market, body="My grandmother ran the fish stall.",
                               suggested_date="1931", suggested_people="Edith Brown",
                               credit_name="Mary Jones", show_name=True,
                               email="mary@example.net", ip_hash="a" * 64)
-    region = make_contribution(market, body="The boy on the left is my uncle.",
+    region = make.contribution(market, body="The boy on the left is my uncle.",
                                suggested_people="Tom Brown", region_x=0.25, region_y=0.5,
                                region_w=0.25, region_h=0.25, credit_name="Hidden Name",
                                show_name=False, email="hidden@example.net")
-    make_contribution(market, body="PENDING note text", email="pending@example.net")
+    make.contribution(market, body="PENDING note text", email="pending@example.net")
     with app.app_context():
         moderator = db.session.get(User, archivist.id)
         approve_contribution(db.session.get(Contribution, named.id), moderator,
@@ -126,6 +128,22 @@ def sample(app, make_collection, make_item, make_user, make_contribution):
         market = db.session.get(Item, market.id)
         db.session.expunge_all()
     return Sample(market, mill, tram, archivist, curator, named.id, region.id)
+
+
+@pytest.fixture
+def sample(app, factories) -> Sample:
+    """The sample archive on the test's own database, for a test that changes it."""
+    return build_sample(app, factories)
+
+
+@pytest.fixture(scope="module")
+def shared_sample(module_app, module_factories) -> Sample:
+    """The sample archive made once for a whole module whose tests only read it.
+
+    Such a module overrides ``app`` with ``module_app`` and ``sample`` with this (see
+    ``test_oai.py``), so that ``client`` and the rest see it.
+    """
+    return build_sample(module_app, module_factories)
 
 
 PRIVATE = ("mary@example.net", "hidden@example.net", "Hidden Name", "PENDING note text",

@@ -1,17 +1,17 @@
-"""IIIF Image API 3 (level 0) and Presentation API 3: manifests, collections, annotations."""
+"""IIIF Image API 3 (level 0) and Presentation API 3: manifests, collections, annotations.
+
+On a sample archive the tests only read; withdrawn items leaving the IIIF documents are tested
+in ``test_withdrawal.py``.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-import sqlalchemy as sa
 from PIL import Image as PILImage
 
-from archive.curation.withdrawal import withdraw_item
-from archive.extensions import db
 from archive.images.processing import derivative_sizes
-from archive.models import Item, User
 from tests.harvesting.conftest import PRIVATE
 
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -39,6 +39,17 @@ def prezi3():
     yield iiif_prezi3
     for cls, defaulters in saved.items():
         cls._defaulters = defaulters
+
+
+@pytest.fixture(scope="module")
+def app(module_app):
+    """Every test here only reads: one app, database and sample archive for the whole module."""
+    return module_app
+
+
+@pytest.fixture(scope="module")
+def sample(shared_sample):
+    return shared_sample
 
 
 def get_json(client, path, content_type):
@@ -115,28 +126,6 @@ def test_sizes_not_listed_are_refused(client, sample, size, status):
     sha = sample.market.primary_image.sha256
 
     assert client.get(f"/iiif/image/{sha}/full/{size}/0/default.jpg").status_code == status
-
-
-def test_unknown_and_withdrawn_images_are_not_served(app, client, sample):
-    image = sample.tram.primary_image
-    sha = image.sha256
-    assert client.get("/iiif/image/" + "0" * 64 + "/info.json").status_code == 404
-    assert client.get("/iiif/image/../info.json").status_code == 404
-    assert client.get(f"/iiif/image/{image.id}/info.json").status_code == 200
-    with app.app_context():
-        curator = db.session.get(User, sample.curator.id)
-        withdraw_item(db.session.get(Item, sample.tram.id), curator, reason="Rights")
-        db.session.commit()
-        # the same scan may belong to another item (files are stored by content)
-        sharing = [i for i in db.session.scalars(sa.select(Item))
-                   if i.images and i.images[0].sha256 == sha and not i.is_withdrawn]
-        for item in sharing:
-            withdraw_item(item, curator, reason="Rights")
-        db.session.commit()
-
-    assert client.get(f"/iiif/image/{image.id}/info.json").status_code == 404
-    assert client.get(f"/iiif/image/{sha}/info.json").status_code == 404
-    assert client.get(f"/iiif/image/{sha}/full/max/0/default.jpg").status_code == 404
 
 
 # --- Presentation API --------------------------------------------------------------------------
@@ -241,13 +230,3 @@ def test_every_manifest_and_collection_is_valid(app, client, sample, prezi3, jso
     assert institution["provider"][0]["label"] == {"none": ["Test Archive"]}
     assert client.get("/iiif/institutions/nowhere").status_code == 404
 
-
-def test_a_withdrawn_item_leaves_the_iiif_documents(app, client, sample):
-    with app.app_context():
-        withdraw_item(db.session.get(Item, sample.tram.id),
-                      db.session.get(User, sample.curator.id), reason="Rights")
-        db.session.commit()
-
-    assert client.get("/iiif/LDS-2/manifest").status_code == 404
-    leeds = client.get("/iiif/collections/leeds").get_json(force=True)
-    assert [m["id"] for m in leeds["items"]] == ["http://localhost/iiif/LDS-1/manifest"]

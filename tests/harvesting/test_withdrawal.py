@@ -80,3 +80,39 @@ def test_only_curators_may_withdraw(app, client, make_user, login_client, sample
     curator = login_client(app, make_user("curator"))
     assert curator.get("/curation/items/NOPE/withdraw").status_code == 404
     assert "No item is withdrawn." in curator.get("/curation/withdrawn").text
+
+
+# --- IIIF --------------------------------------------------------------------------------------
+
+
+def test_unknown_and_withdrawn_images_are_not_served(app, client, sample):
+    image = sample.tram.primary_image
+    sha = image.sha256
+    assert client.get("/iiif/image/" + "0" * 64 + "/info.json").status_code == 404
+    assert client.get("/iiif/image/../info.json").status_code == 404
+    assert client.get(f"/iiif/image/{image.id}/info.json").status_code == 200
+    with app.app_context():
+        curator = db.session.get(User, sample.curator.id)
+        withdraw_item(db.session.get(Item, sample.tram.id), curator, reason="Rights")
+        db.session.commit()
+        # the same scan may belong to another item (files are stored by content)
+        sharing = [i for i in db.session.scalars(sa.select(Item))
+                   if i.images and i.images[0].sha256 == sha and not i.is_withdrawn]
+        for item in sharing:
+            withdraw_item(item, curator, reason="Rights")
+        db.session.commit()
+
+    assert client.get(f"/iiif/image/{image.id}/info.json").status_code == 404
+    assert client.get(f"/iiif/image/{sha}/info.json").status_code == 404
+    assert client.get(f"/iiif/image/{sha}/full/max/0/default.jpg").status_code == 404
+
+
+def test_a_withdrawn_item_leaves_the_iiif_documents(app, client, sample):
+    with app.app_context():
+        withdraw_item(db.session.get(Item, sample.tram.id),
+                      db.session.get(User, sample.curator.id), reason="Rights")
+        db.session.commit()
+
+    assert client.get("/iiif/LDS-2/manifest").status_code == 404
+    leeds = client.get("/iiif/collections/leeds").get_json(force=True)
+    assert [m["id"] for m in leeds["items"]] == ["http://localhost/iiif/LDS-1/manifest"]

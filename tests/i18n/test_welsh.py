@@ -195,6 +195,7 @@ def test_pages_say_they_vary_by_language(client, world):
     assert "Accept-Language" in response.headers.get("Vary", "")
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("target", [
     "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example",
     "javascript:alert(1)", "/\t/evil.example", "",
@@ -205,6 +206,7 @@ def test_the_switch_never_redirects_off_site(client, target):
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.database_independent
 def test_the_switch_refuses_an_unknown_language(client):
     response = client.post("/language", data={"lang": "fr", "next": "/"})
     assert response.status_code == 400
@@ -297,6 +299,7 @@ def test_the_queue_says_how_long_the_oldest_note_has_waited(app, ada, make_item,
     assert ("3 days" in html) is (lang == "en")
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(("lang", "ages"), [
     ("en", ["1 day", "2 hours", "1 minute", "5 minutes", "less than a minute"]),
     ("cy", ["1 diwrnod", "2 awr", "1 munud", "5 munud", "llai na munud"]),
@@ -349,6 +352,7 @@ def test_an_administrator_reads_the_password_rules_in_the_page_language(
     assert wanted in response.text
 
 
+@pytest.mark.database_independent
 def test_a_password_hint_we_cannot_translate_is_kept_for_english_only(app):
     from archive.auth.services import _password_hint
 

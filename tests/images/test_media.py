@@ -26,6 +26,7 @@ def fetch(client, url, **kwargs):
         return response
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(
     ("kind", "content_type"),
     [("original_path", "image/png"), ("display_path", "image/jpeg"), ("thumb_path", "image/jpeg")],
@@ -45,6 +46,7 @@ def test_stored_files_are_served_with_long_lived_caching(app, client, stored, ki
     assert response.headers["ETag"]
 
 
+@pytest.mark.database_independent
 def test_revalidation_with_the_etag_gets_304_without_a_body(client, stored):
     url = f"/media/{stored.display_path}"
     etag = fetch(client, url).headers["ETag"]
@@ -56,6 +58,7 @@ def test_revalidation_with_the_etag_gets_304_without_a_body(client, stored):
     assert again.headers["ETag"] == etag
 
 
+@pytest.mark.database_independent
 def test_a_stale_etag_gets_the_file_again(client, stored):
     response = fetch(
         client, f"/media/{stored.thumb_path}", headers={"If-None-Match": '"not-the-current-one"'}
@@ -75,6 +78,7 @@ def secrets_beside_media(app):
     return media_root
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(
     "url",
     [
@@ -102,6 +106,7 @@ def test_unknown_malformed_and_traversal_paths_are_not_found(
     assert b"Page not found" in response.get_data()
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("url", ["/media//etc/passwd", "/media/%2Fetc%2Fpasswd"])
 def test_absolute_paths_are_not_served(client, url):
     response = fetch(client, url, follow_redirects=True)
@@ -110,6 +115,7 @@ def test_absolute_paths_are_not_served(client, url):
     assert b"root:" not in response.get_data()
 
 
+@pytest.mark.database_independent
 def test_a_real_file_under_an_altered_name_is_not_served(client, stored):
     # The right hash with a stray suffix or a different extension is not a name we wrote.
     for url in (

@@ -195,6 +195,7 @@ def test_default_collection_and_unicode_text(app, runner, tmp_path):
     assert item.collection.slug == "misc"
 
 
+@pytest.mark.slow
 def test_parallel_workers_and_resuming_after_an_interruption(app, tmp_path):
     """Derivatives come from worker processes; a re-run after a partial import completes it."""
     images = tmp_path / "images"
@@ -218,6 +219,7 @@ def test_parallel_workers_and_resuming_after_an_interruption(app, tmp_path):
         assert (media / item.images[0].display_path).is_file()
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("value", ["maybe", "2"])
 def test_a_needs_help_value_that_is_not_yes_or_no_is_a_row_error(app, tmp_path, value):
     images = tmp_path / "images"
@@ -228,6 +230,7 @@ def test_a_needs_help_value_that_is_not_yes_or_no_is_a_row_error(app, tmp_path, 
     assert [e.reason for e in summary.errors] == [f"needs_help must be yes or no (got '{value}')"]
 
 
+@pytest.mark.slow
 def test_the_documented_sample_imports_cleanly(app, runner):
     sample = Path(__file__).resolve().parents[2] / "docs" / "sample-import"
 

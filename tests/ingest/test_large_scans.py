@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from archive.images.processing import store_image
@@ -29,6 +30,7 @@ PEAK_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_6000_by_4000_jpeg_never_needs_a_full_size_decode(tmp_path):
     scan = tmp_path / "scan.jpg"
     Image.effect_noise((WIDTH, HEIGHT), 40).convert("RGB").save(scan, quality=90)

@@ -35,6 +35,7 @@ def test_every_action_has_a_label_and_a_rule():
         assert len(action.value) <= 40  # moderation_events.action is a VARCHAR(40)
 
 
+@pytest.mark.database_independent
 def test_every_label_is_translated_into_welsh(app):
     with app.test_request_context(), force_locale("cy"):
         untranslated = [a for a in Action if gettext(a.label) == a.label]

@@ -196,6 +196,7 @@ def test_a_recipient_refused_for_good_is_given_up_at_once_without_our_address(ma
     assert "sender0@example.net" not in row.last_error
 
 
+@pytest.mark.slow
 def test_two_senders_at_once_never_send_one_email_twice(make_app, mail_app, smtp, queue):
     _, inbox = smtp
     message_ids = queue(12)
@@ -273,6 +274,7 @@ def test_settings_that_cannot_work_stop_the_run_before_any_email_is_touched(
     assert inbox.messages == []
 
 
+@pytest.mark.database_independent
 def test_a_mistake_in_the_settings_shows_before_any_email_is_due(make_app):
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
 

@@ -83,6 +83,7 @@ def archive_with_everything(app, make_item, make_contribution, make_user):
     return app
 
 
+@pytest.mark.slow
 def test_a_backup_restores_into_the_other_database_with_nothing_lost(
         archive_with_everything, other_database, runner, tmp_path):
     app = archive_with_everything

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
@@ -43,6 +45,7 @@ def test_pages_fail_cleanly_with_a_503_while_the_database_is_unreachable(app, ma
     assert "Traceback" not in response.text and "psycopg" not in response.text
 
 
+@pytest.mark.slow
 def test_the_health_check_is_never_rate_limited(database_url, tmp_path):
     """In a process of its own: default limits would otherwise stay on the shared limiter."""
     script = f"""

@@ -153,6 +153,7 @@ def test_every_error_page_title_ends_with_the_archive_name_once(app, error_respo
         assert title(response) == page.heading + SUFFIX + name, label
 
 
+@pytest.mark.database_independent
 def test_error_pages_are_translated(app, client):
     client.set_cookie("lang", "cy")
 

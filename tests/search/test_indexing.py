@@ -90,6 +90,7 @@ class SearchStatements:
         sa.event.remove(self.engine, "before_cursor_execute", self._record)
 
 
+@pytest.mark.database_independent
 def test_only_the_apps_session_carries_the_search_hooks(app):
     names = ("before_flush", "after_flush", "before_commit", "pending_to_persistent",
              "after_transaction_end")

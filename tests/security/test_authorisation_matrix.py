@@ -69,6 +69,7 @@ def _is_public(app, endpoint) -> bool:
                                                    False)
 
 
+@pytest.mark.database_independent
 def test_every_route_is_either_public_or_requires_a_role(app):
     unguarded = sorted(
         rule.endpoint for rule in app.url_map.iter_rules()
@@ -80,6 +81,7 @@ def test_every_route_is_either_public_or_requires_a_role(app):
     )
 
 
+@pytest.mark.database_independent
 def test_no_route_is_both_public_and_guarded(app):
     both = sorted(rule.endpoint for rule in app.url_map.iter_rules()
                   if _is_public(app, rule.endpoint) and _required_role(app, rule.endpoint))

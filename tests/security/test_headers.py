@@ -101,6 +101,7 @@ def test_production_session_cookies_are_secure_httponly_and_samesite(make_app, m
     assert "samesite=lax" in [f.strip().lower() for f in cookies["session"].split(";")]
 
 
+@pytest.mark.database_independent
 def test_login_uses_strong_session_protection(app):
     from archive.extensions import login_manager
 

@@ -264,6 +264,7 @@ def test_a_ten_megabyte_note_is_refused_and_nothing_is_kept(app, client, make_it
         assert db.session.scalar(sa.select(sa.func.count(Contribution.id))) == 0
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("path", ["/login", "/oai", "/register"])
 def test_an_over_large_body_gets_the_friendly_413_page_on_any_route(client, path):
     response = client.post(path, data={"field": "x" * (2 * 1024 * 1024)})

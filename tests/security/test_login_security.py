@@ -51,6 +51,7 @@ def test_an_inactive_account_gets_the_same_answer_as_a_wrong_password(client, ma
     assert "The email or password is not right." in response.text
 
 
+@pytest.mark.slow
 def test_unknown_emails_take_about_as_long_as_wrong_passwords(app, make_user):
     """Measured, not tightly asserted: the medians must be of the same order."""
     make_user("archivist", email="ada@example.org")
@@ -121,6 +122,7 @@ def test_users_create_refuses_a_weak_password(app, runner):
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
+@pytest.mark.database_independent
 def test_the_service_refuses_a_weak_password_too(app):
     with app.app_context(), pytest.raises(UserError, match="too easy to guess"):
         create_user("ada@example.org", "letmein123", Role.ADMIN)
