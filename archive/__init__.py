@@ -181,10 +181,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 class CookielessMediaSessionInterface(SecureCookieSessionInterface):
-    """Media files are the same for everyone: never mark them as varying with the cookie.
+    """Public media files are the same for everyone: never mark them as varying with the cookie.
 
     Flask-Login reads the session after every request, which would otherwise add
-    ``Vary: Cookie`` and stop shared caches and CDNs from keeping year-long media.
+    ``Vary: Cookie`` and stop shared caches and CDNs from keeping media. (The files only staff
+    may see are sent ``private, no-store`` with ``Vary: Cookie`` by the media route itself.)
     """
 
     def save_session(self, app, session, response) -> None:

@@ -183,6 +183,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MEDIA_X_ACCEL_PREFIX", None,
             "let nginx send media files (`X-Accel-Redirect` to this internal location, e.g. "
             "`/protected-media/`)", shown_default="none"),
+    Setting("MEDIA_CACHE_SECONDS", 3600,
+            "how long browsers and shared caches may keep a media file before asking the app "
+            "again; a withdrawn item's or removed image's files are gone from caches after "
+            "this long at most", parse_int()),
     Setting("USE_X_SENDFILE", False,
             "let Apache or lighttpd send media files (`X-Sendfile`)", parse_bool,
             shown_default="off"),

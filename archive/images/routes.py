@@ -1,4 +1,11 @@
-"""Media files: originals and derivatives, served with long-lived caching."""
+"""Media files: originals and derivatives, served only while a record in public view shows them.
+
+Files are named after the SHA-256 of the original, but the right to see them is not fixed: a
+curator may withdraw an item or remove an image from a record. Every request is therefore
+checked against the database (the public sees the files of images shown by items in public
+view; staff see every file), and caches may keep a file only for ``MEDIA_CACHE_SECONDS``
+before asking again (a revalidation costs a 304, not the file).
+"""
 
 from __future__ import annotations
 
@@ -6,59 +13,92 @@ import mimetypes
 import os
 import re
 
-from flask import Response, abort, current_app, request, send_from_directory, url_for
+from flask import Response, abort, current_app, request, send_file, send_from_directory, url_for
+from flask_login import current_user
 
 from archive.images import bp
 from archive.images.processing import derivative_path, derivative_sizes
+from archive.models import Role
+from archive.queries import image_in_public_view
 from archive.resources import resource
 
 # Only the content-addressed names the app itself writes are served.
 MEDIA_PATH = re.compile(
-    r"^(originals/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.(jpg|png|tif|webp|gif)"
-    r"|derivatives/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}-[1-9][0-9]{1,4}\.jpg)$"
+    r"^(originals/[0-9a-f]{2}/[0-9a-f]{2}/(?P<original>[0-9a-f]{64})\.(jpg|png|tif|webp|gif)"
+    r"|derivatives/[0-9a-f]{2}/[0-9a-f]{2}/(?P<derivative>[0-9a-f]{64})-[1-9][0-9]{1,4}\.jpg)$"
 )
-ONE_YEAR = 365 * 24 * 3600
+
+
+def media_file(relative: str) -> str | None:
+    """The absolute path of the regular file ``relative`` names under MEDIA_ROOT, or None.
+
+    Symbolic links are never followed, wherever they are below the media folder: the app
+    writes none, so one found there was planted, and could lead anywhere (``/etc/passwd``).
+    """
+    root = os.path.realpath(current_app.config["MEDIA_ROOT"])
+    path = os.path.normpath(os.path.join(root, relative))
+    if os.path.commonpath([root, path]) != root or os.path.realpath(path) != path:
+        return None
+    return path if os.path.isfile(path) else None
+
+
+def viewer_is_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.has_role(Role.ARCHIVIST))
+
+
+def send_media(relative: str, *, public: bool, mimetype: str | None = None) -> Response:
+    """Send the media file ``relative`` names (404 when there is none).
+
+    ``public``: anyone may see it, so shared caches may keep it for ``MEDIA_CACHE_SECONDS``
+    and must then revalidate. Otherwise only the member of staff asking may: nothing keeps it.
+    """
+    path = media_file(relative)
+    if path is None:
+        abort(404)
+    mimetype = mimetype or mimetypes.guess_type(relative)[0] or "application/octet-stream"
+    accel_prefix = current_app.config.get("MEDIA_X_ACCEL_PREFIX")
+    if accel_prefix:
+        response = _accel_redirect(accel_prefix, relative, mimetype)
+    else:
+        response = send_file(path, mimetype=mimetype, conditional=True, etag=True)
+    if public:
+        response.cache_control.public = True
+        response.cache_control.max_age = int(current_app.config["MEDIA_CACHE_SECONDS"])
+        # Once stale, ask again: the item may have been withdrawn in the meantime.
+        response.cache_control.must_revalidate = True
+    else:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        response.vary.add("Cookie")
+    return response
 
 
 @bp.get("/media/<path:filename>")
 def media(filename: str):
-    if not MEDIA_PATH.fullmatch(filename):
+    match = MEDIA_PATH.fullmatch(filename)
+    if match is None:
         abort(404)
-    root = os.path.realpath(current_app.config["MEDIA_ROOT"])
-    # A symbolic link planted in the media folder must not reach files outside it.
-    if os.path.commonpath([root, os.path.realpath(os.path.join(root, filename))]) != root:
-        abort(404)
-    accel_prefix = current_app.config.get("MEDIA_X_ACCEL_PREFIX")
-    if accel_prefix:
-        return _accel_redirect(accel_prefix, filename)
-    response = send_from_directory(
-        current_app.config["MEDIA_ROOT"], filename, max_age=ONE_YEAR, conditional=True, etag=True
-    )
-    # The name is the content's hash: the bytes behind this URL never change.
-    response.cache_control.public = True
-    response.cache_control.immutable = True
-    return response
+    sha = match["original"] or match["derivative"]
+    if image_in_public_view(sha):
+        return send_media(filename, public=True)
+    if viewer_is_staff():  # a withdrawn item's files, an image removed from its record
+        return send_media(filename, public=False)
+    abort(404)
 
 
-def _accel_redirect(prefix: str, filename: str):
+def _accel_redirect(prefix: str, filename: str, mimetype: str) -> Response:
     """Let nginx send the file (``X-Accel-Redirect`` to an ``internal`` location).
 
-    The app still checks the name, answers revalidations itself and sets the caching headers,
-    which nginx keeps; nginx only streams the bytes.
+    The app still checks the name and who may see it, answers revalidations itself and sets
+    the caching headers, which nginx keeps; nginx only streams the bytes.
     """
-    if not os.path.isfile(os.path.join(current_app.config["MEDIA_ROOT"], filename)):
-        abort(404)
     etag = filename.rsplit("/", 1)[-1].split(".", 1)[0]  # the content hash (and size)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(status=200, mimetype=mimetypes.guess_type(filename)[0]
-                            or "application/octet-stream")
+        response = Response(status=200, mimetype=mimetype)
         response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + filename
     response.set_etag(etag)
-    response.cache_control.max_age = ONE_YEAR
-    response.cache_control.public = True
-    response.cache_control.immutable = True
     return response
 
 

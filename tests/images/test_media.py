@@ -1,22 +1,40 @@
-"""The /media/ route: content-addressed files, cached for a year, and nothing else."""
+"""The /media/ route: content-addressed files, served while a public record shows them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from archive.extensions import db
 from archive.images.processing import store_image
+from archive.models import Image as ImageRow
+from archive.models import Item, User
 
-ONE_YEAR = 365 * 24 * 3600
+ONE_HOUR = 3600
+
+
+def _image_row(stored, position=0) -> ImageRow:
+    return ImageRow(position=position, sha256=stored.sha256, original_name="scan.png",
+                    original_path=stored.original_path, thumb_path=stored.thumb_path,
+                    display_path=stored.display_path, media_type=stored.media_type,
+                    width=stored.width, height=stored.height)
 
 
 @pytest.fixture
-def stored(app, tmp_path):
+def stored(app, tmp_path, make_item):
+    """An image stored with its derivatives, shown by an item in public view."""
     source = tmp_path / "scan.png"
     Image.new("RGB", (900, 600), (90, 120, 150)).save(source)
-    return store_image(source, Path(app.config["MEDIA_ROOT"]))
+    stored = store_image(source, Path(app.config["MEDIA_ROOT"]))
+    item = make_item(with_image=False)
+    with app.app_context():
+        row = db.session.get(Item, item.id)
+        row.images.append(_image_row(stored))
+        db.session.commit()
+    return stored
 
 
 def fetch(client, url, **kwargs):
@@ -30,7 +48,7 @@ def fetch(client, url, **kwargs):
     ("kind", "content_type"),
     [("original_path", "image/png"), ("display_path", "image/jpeg"), ("thumb_path", "image/jpeg")],
 )
-def test_stored_files_are_served_with_long_lived_caching(app, client, stored, kind, content_type):
+def test_stored_files_are_served_with_bounded_caching(app, client, stored, kind, content_type):
     relative = getattr(stored, kind)
 
     response = fetch(client, f"/media/{relative}")
@@ -40,8 +58,10 @@ def test_stored_files_are_served_with_long_lived_caching(app, client, stored, ki
     assert response.get_data() == (Path(app.config["MEDIA_ROOT"]) / relative).read_bytes()
     cache = response.cache_control
     assert cache.public
-    assert cache.max_age == ONE_YEAR
-    assert cache.immutable
+    # An item can be withdrawn: caches keep its files an hour at most, then ask again.
+    assert cache.max_age == ONE_HOUR
+    assert cache.must_revalidate
+    assert not cache.immutable
     assert response.headers["ETag"]
 
 
@@ -133,3 +153,157 @@ def test_media_is_the_same_for_everyone_so_caches_may_share_it(app, stored, make
     page = client.get("/moderation/")
     assert page.status_code == 200
     assert "cookie" in page.headers.get("Vary", "").lower()
+
+
+# --- withdrawn items and removed images -------------------------------------------------------
+
+
+def _all_files(stored) -> list[str]:
+    from archive.images.processing import derivative_path, derivative_sizes
+
+    return [stored.original_path] + [derivative_path(stored.sha256, edge)
+                                     for edge, _, _ in derivative_sizes(stored.width,
+                                                                        stored.height)]
+
+
+def _withdraw(app, stored, make_user) -> None:
+    from archive.curation.withdrawal import withdraw_item
+
+    curator = make_user("curator")
+    with app.app_context():
+        item = db.session.scalar(db.select(Item).join(ImageRow)
+                                 .where(ImageRow.sha256 == stored.sha256))
+        withdraw_item(item, db.session.get(User, curator.id), reason="Rights not cleared")
+        db.session.commit()
+
+
+def test_a_withdrawn_items_files_are_not_served_to_the_public(app, client, stored, make_user):
+    for relative in _all_files(stored):
+        assert fetch(client, f"/media/{relative}").status_code == 200, relative
+
+    _withdraw(app, stored, make_user)
+
+    for relative in _all_files(stored):
+        response = fetch(client, f"/media/{relative}")
+        assert response.status_code == 404, relative
+        assert not response.get_data().startswith(b"\xff\xd8")
+    # Not even through the IIIF image service.
+    largest = fetch(client, f"/iiif/image/{stored.sha256}/full/max/0/default.jpg")
+    assert largest.status_code == 404
+
+
+def test_staff_still_see_a_withdrawn_items_files_and_nothing_keeps_them(
+        app, stored, make_user, login_client):
+    _withdraw(app, stored, make_user)
+    staff = login_client(app, make_user("archivist"))
+
+    for relative in _all_files(stored):
+        response = fetch(staff, f"/media/{relative}")
+        assert response.status_code == 200, relative
+        assert response.get_data() == (Path(app.config["MEDIA_ROOT"]) / relative).read_bytes()
+        cache = response.cache_control
+        assert cache.private and cache.no_store and not cache.public
+        assert "cookie" in response.headers.get("Vary", "").lower()
+    # A contributor's account is not staff.
+    contributor = login_client(app, make_user("contributor"))
+    assert fetch(contributor, f"/media/{stored.thumb_path}").status_code == 404
+
+
+def test_an_image_removed_from_its_record_is_no_longer_served(app, client, stored, make_user,
+                                                               login_client):
+    from archive.catalogue.services import remove_image
+
+    with app.app_context():
+        image = db.session.scalar(db.select(ImageRow).where(ImageRow.sha256 == stored.sha256))
+        remove_image(image.item, image.id)
+        db.session.commit()
+
+    for relative in _all_files(stored):
+        assert fetch(client, f"/media/{relative}").status_code == 404, relative
+    staff = login_client(app, make_user("curator"))
+    assert fetch(staff, f"/media/{stored.display_path}").status_code == 200
+
+
+def test_a_file_an_item_in_public_view_shows_stays_public(app, client, stored, make_item,
+                                                          make_user):
+    """The same scan shown by two items: withdrawing one leaves the other's photo visible."""
+    other = make_item(with_image=False, identifier="SAME-SCAN")
+    with app.app_context():
+        row = db.session.get(Item, other.id)
+        row.images.append(_image_row(stored))
+        db.session.commit()
+    from archive.curation.withdrawal import withdraw_item
+
+    curator = make_user("curator")
+    with app.app_context():
+        first = db.session.scalar(db.select(Item).join(ImageRow)
+                                  .where(ImageRow.sha256 == stored.sha256,
+                                         Item.identifier != "SAME-SCAN"))
+        withdraw_item(first, db.session.get(User, curator.id), reason="Duplicate record")
+        db.session.commit()
+
+    assert fetch(client, f"/media/{stored.display_path}").status_code == 200
+
+
+def test_a_revalidation_after_withdrawal_is_not_answered_not_modified(app, client, stored,
+                                                                       make_user):
+    url = f"/media/{stored.display_path}"
+    etag = fetch(client, url).headers["ETag"]
+
+    _withdraw(app, stored, make_user)
+
+    assert fetch(client, url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_with_x_accel_redirect_the_app_still_decides(make_app, make_item, make_user):
+    app = make_app(MEDIA_X_ACCEL_PREFIX="/protected-media/")
+    item = make_item()
+    path = item.images[0].thumb_path
+    client = app.test_client()
+    assert client.get(f"/media/{path}").headers["X-Accel-Redirect"] == f"/protected-media/{path}"
+
+    from archive.curation.withdrawal import withdraw_item
+
+    curator = make_user("curator")
+    with app.app_context():
+        withdraw_item(db.session.get(Item, item.id), db.session.get(User, curator.id),
+                      reason="Rights")
+        db.session.commit()
+
+    gone = client.get(f"/media/{path}")
+    assert gone.status_code == 404 and "X-Accel-Redirect" not in gone.headers
+    staff = app.test_client(user=curator)
+    seen = staff.get(f"/media/{path}")
+    assert seen.headers["X-Accel-Redirect"] == f"/protected-media/{path}"
+    assert "no-store" in seen.headers["Cache-Control"]
+
+
+def _nginx_locations(text: str) -> list[tuple[str, str]]:
+    """(location line, body) of every location block of an nginx configuration."""
+    found = []
+    for match in re.finditer(r"location\s+([^{]*)\{", text):
+        depth, start = 1, match.end()
+        end = start
+        while depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        found.append((match.group(1).strip(), text[start:end - 1]))
+    return found
+
+
+def test_the_shipped_nginx_configuration_never_serves_media_past_the_app():
+    from archive import PROJECT_ROOT
+
+    text = (Path(PROJECT_ROOT) / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    lines = [line.split("#", 1)[0] for line in text.splitlines()]
+    config = "\n".join(lines)
+
+    assert "immutable" not in config
+    assert "expires max" not in config
+    media_blocks = [(where, body) for where, body in _nginx_locations(config)
+                    if "recollect-media" in body]
+    assert media_blocks, "the media volume is served by some location"
+    for where, body in media_blocks:
+        # Only reachable through the app's X-Accel-Redirect, never by a visitor's URL.
+        assert re.search(r"^\s*internal\s*;", body, re.M), where
+        assert "disable_symlinks on" in body, where

@@ -84,12 +84,13 @@ def test_a_symlink_to_a_secret_is_not_taken_for_an_image(tmp_path, media):
         store_image(link, media)
 
 
-def test_a_jpeg_with_html_appended_is_served_only_as_an_image(app, client, tmp_path,
-                                                             make_image_file):
+def test_a_jpeg_with_html_appended_is_served_only_as_an_image(app, tmp_path, make_image_file,
+                                                             make_user, login_client):
     payload = b"<html><script>alert(document.cookie)</script></html>"
     source = make_image_file(size=(300, 200))
     source.write_bytes(source.read_bytes() + payload)
     stored = store_image(source, Path(app.config["MEDIA_ROOT"]))
+    client = login_client(app, make_user("curator"))  # no record shows it: staff only
 
     original = client.get(f"/media/{stored.original_path}")
     derivative = client.get(f"/media/{stored.thumb_path}")
