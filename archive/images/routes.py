@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import stat
 
 from flask import Response, abort, current_app, request, send_file, send_from_directory, url_for
 from flask_login import current_user
@@ -29,17 +30,37 @@ MEDIA_PATH = re.compile(
 )
 
 
-def media_file(relative: str) -> str | None:
-    """The absolute path of the regular file ``relative`` names under MEDIA_ROOT, or None.
+def open_media_file(relative: str):
+    """The regular file ``relative`` names under MEDIA_ROOT, opened for reading, or None.
 
     Symbolic links are never followed, wherever they are below the media folder: the app
     writes none, so one found there was planted, and could lead anywhere (``/etc/passwd``).
+    Each folder on the way is opened in turn with ``O_NOFOLLOW``, so a link swapped in after a
+    check cannot be followed either.
     """
-    root = os.path.realpath(current_app.config["MEDIA_ROOT"])
-    path = os.path.normpath(os.path.join(root, relative))
-    if os.path.commonpath([root, path]) != root or os.path.realpath(path) != path:
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts):
         return None
-    return path if os.path.isfile(path) else None
+    nofollow = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        folder = os.open(os.path.realpath(current_app.config["MEDIA_ROOT"]),
+                         os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, nofollow | getattr(os, "O_DIRECTORY", 0), dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        fd = os.open(parts[-1], nofollow, dir_fd=folder)
+    except OSError:  # missing, or a symbolic link (ELOOP), or not a folder
+        return None
+    finally:
+        os.close(folder)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb")
 
 
 def viewer_is_staff() -> bool:
@@ -52,15 +73,24 @@ def send_media(relative: str, *, public: bool, mimetype: str | None = None) -> R
     ``public``: anyone may see it, so shared caches may keep it for ``MEDIA_CACHE_SECONDS``
     and must then revalidate. Otherwise only the member of staff asking may: nothing keeps it.
     """
-    path = media_file(relative)
-    if path is None:
+    file = open_media_file(relative)
+    if file is None:
         abort(404)
     mimetype = mimetype or mimetypes.guess_type(relative)[0] or "application/octet-stream"
     accel_prefix = current_app.config.get("MEDIA_X_ACCEL_PREFIX")
+    if accel_prefix or current_app.config["USE_X_SENDFILE"]:
+        file.close()  # the web server sends it (and follows no symbolic link either)
     if accel_prefix:
         response = _accel_redirect(accel_prefix, relative, mimetype)
+    elif current_app.config["USE_X_SENDFILE"]:
+        response = send_file(os.path.join(current_app.config["MEDIA_ROOT"], relative),
+                             mimetype=mimetype, conditional=True, etag=True)
     else:
-        response = send_file(path, mimetype=mimetype, conditional=True, etag=True)
+        # The file already opened (never a path opened again): what was checked is what is sent.
+        info = os.fstat(file.fileno())
+        response = send_file(file, mimetype=mimetype, conditional=True,
+                             etag=f"{int(info.st_mtime)}-{info.st_size}-{_etag_name(relative)}",
+                             last_modified=info.st_mtime)
     if public:
         response.cache_control.public = True
         response.cache_control.max_age = int(current_app.config["MEDIA_CACHE_SECONDS"])
@@ -86,13 +116,17 @@ def media(filename: str):
     abort(404)
 
 
+def _etag_name(relative: str) -> str:
+    return relative.rsplit("/", 1)[-1].split(".", 1)[0]  # the content hash (and size)
+
+
 def _accel_redirect(prefix: str, filename: str, mimetype: str) -> Response:
     """Let nginx send the file (``X-Accel-Redirect`` to an ``internal`` location).
 
     The app still checks the name and who may see it, answers revalidations itself and sets
     the caching headers, which nginx keeps; nginx only streams the bytes.
     """
-    etag = filename.rsplit("/", 1)[-1].split(".", 1)[0]  # the content hash (and size)
+    etag = _etag_name(filename)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:

@@ -118,6 +118,46 @@ def test_a_symlink_planted_in_the_media_folder_is_not_followed(app, client, tmp_
     assert b"not for the public" not in response.data
 
 
+def _plant_link(target: Path, link: Path) -> None:
+    """Replace ``link`` (a file or folder the app wrote) with a symbolic link to ``target``."""
+    import shutil
+
+    if link.is_dir():
+        shutil.rmtree(link)
+    else:
+        link.unlink()
+    os.symlink(target, link)
+
+
+@pytest.mark.parametrize("planted", ["file", "folder"])
+def test_a_symlink_planted_for_a_public_image_is_followed_by_no_route(
+        app, client, make_item, tmp_path, planted):
+    """A link in place of a derivative (or of its folder) of an image the public may see."""
+    from archive.images.processing import derivative_path, derivative_sizes
+
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    (secret / "passwd").write_bytes(b"root:x:0:0:not for the public")
+    item = make_item()
+    image = item.images[0]
+    edge, width, height = derivative_sizes(image.width, image.height)[-1]
+    relative = derivative_path(image.sha256, edge)
+    target = Path(app.config["MEDIA_ROOT"]) / relative
+    if planted == "file":
+        _plant_link(secret / "passwd", target)
+    else:  # the folder holding it: derivatives/ab/cd -> outside
+        for name in os.listdir(target.parent):
+            (secret / name).write_bytes(b"root:x:0:0:not for the public")
+        _plant_link(secret, target.parent)
+
+    for url in (f"/iiif/image/{image.sha256}/full/{width},{height}/0/default.jpg",
+                f"/iiif/image/{image.sha256}/full/max/0/default.jpg",
+                f"/media/{relative}"):
+        with client.get(url) as response:
+            assert response.status_code == 404, url
+            assert b"not for the public" not in response.get_data(), url
+
+
 @pytest.mark.parametrize("path", [
     "../../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "originals/../../secret.jpg",
     "%2e%2e/%2e%2e/etc/passwd", "originals/ab/ab/" + "ab" * 32 + ".jpg%00.html",
