@@ -20,7 +20,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 from flask_babel import gettext
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -65,6 +65,12 @@ def _shard(sha: str) -> str:
 
 def derivative_path(sha: str, edge: int) -> str:
     return f"derivatives/{_shard(sha)}/{sha}-{edge}.jpg"
+
+
+def full_size_path(sha: str) -> str:
+    """The public full-size copy: the original's pixels without its metadata (see
+    :func:`make_full_size`). The original itself is for staff only."""
+    return f"derivatives/{_shard(sha)}/{sha}-full.jpg"
 
 
 def scaled_size(width: int, height: int, edge: int) -> tuple[int, int]:
@@ -181,6 +187,146 @@ def _atomic_save(im: Image.Image, destination: Path) -> None:
         raise
 
 
+# --- the public full-size copy ---------------------------------------------------------------
+#
+# What a camera or scanner writes beside the pixels can say where and when a photograph was
+# taken (GPS position, dates, serial numbers), who took it, and anything typed in a caption or
+# comment. The public full-size copy keeps the pixels, their orientation and their colour
+# profile, and nothing else. A JPEG is copied segment by segment, without decoding (no loss, and
+# memory that does not grow with the scan); other formats are decoded once and saved as JPEG.
+
+_JPEG_SOI, _JPEG_EOI, _JPEG_SOS = 0xD8, 0xD9, 0xDA
+# Metadata segments kept: JFIF (without its thumbnail), the ICC profile, Adobe's colour transform.
+_KEPT_SEGMENTS = {0xE0: b"JFIF\0", 0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
+_CHUNK = 1 << 20
+
+
+def make_full_size(original: Path | BinaryIO, destination: Path) -> None:
+    """Write the public full-size copy of ``original`` (a path or an open file): its pixels at
+    full size, oriented as a viewer shows them, with its ICC profile, and without EXIF, GPS, XMP,
+    IPTC or comments."""
+    if isinstance(original, (str, Path)):
+        with open(original, "rb") as fh:
+            return make_full_size(fh, destination)
+    with Image.open(original) as im:
+        fmt = im.format
+        orientation = im.getexif().get(ExifTags.Base.Orientation, 1)
+    original.seek(0)
+    tmp = _temporary_sibling(destination)
+    try:
+        if fmt in ("JPEG", "MPO"):
+            with open(tmp, "wb") as dst:
+                _copy_jpeg_without_metadata(original, dst, orientation)
+        else:
+            _save_full_size(original, tmp)
+        os.replace(tmp, destination)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _orientation_segment(orientation: int) -> bytes:
+    """An APP1 segment holding only the EXIF orientation (1 needs none)."""
+    if orientation not in range(2, 9):
+        return b""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    data = exif.tobytes()
+    return b"\xff\xe1" + (len(data) + 2).to_bytes(2, "big") + data
+
+
+def _copy_jpeg_without_metadata(src, dst, orientation: int) -> None:
+    """Copy a JPEG's image segments, dropping every metadata segment but those kept.
+
+    Everything after the first image's end is dropped too: the extra pictures of a camera's
+    MPO file (each with its own EXIF) and anything appended to the file.
+    """
+    unreadable = ImageError(gettext("the image could not be read (%(error)s)",
+                                    error="truncated JPEG"))
+    if src.read(2) != b"\xff\xd8":
+        raise unreadable
+    dst.write(b"\xff\xd8")
+    pending_orientation = _orientation_segment(orientation)
+    while True:
+        byte = src.read(1)
+        if byte != b"\xff":
+            raise unreadable
+        marker = src.read(1)
+        while marker == b"\xff":  # fill bytes before a marker
+            marker = src.read(1)
+        if not marker:
+            raise unreadable
+        code = marker[0]
+        if code == _JPEG_EOI:
+            dst.write(b"\xff\xd9")
+            return
+        if code == 0x01 or 0xD0 <= code <= 0xD7:  # markers without a length
+            dst.write(b"\xff" + marker)
+            continue
+        length_bytes = src.read(2)
+        if len(length_bytes) != 2 or int.from_bytes(length_bytes, "big") < 2:
+            raise unreadable
+        payload = src.read(int.from_bytes(length_bytes, "big") - 2)
+        if len(payload) != int.from_bytes(length_bytes, "big") - 2:
+            raise unreadable
+        if 0xE0 <= code <= 0xEF or code == 0xFE:  # APPn and comments
+            signature = _KEPT_SEGMENTS.get(code)
+            if signature is None or not payload.startswith(signature):
+                continue
+            if code == 0xE0:  # JFIF: no thumbnail (it would show the unrotated picture)
+                payload = payload[:12] + b"\x00\x00"
+            dst.write(b"\xff" + marker + (len(payload) + 2).to_bytes(2, "big") + payload)
+            continue
+        if pending_orientation:  # before the first image segment, after JFIF
+            dst.write(pending_orientation)
+            pending_orientation = b""
+        dst.write(b"\xff" + marker + length_bytes + payload)
+        if code == _JPEG_SOS:
+            _copy_entropy_coded_data(src, dst, unreadable)
+
+
+def _copy_entropy_coded_data(src, dst, unreadable: ImageError) -> None:
+    """Copy the compressed data after a start-of-scan, leaving ``src`` at the next marker."""
+    while True:
+        start = src.tell()
+        chunk = src.read(_CHUNK)
+        if len(chunk) < 2:
+            raise unreadable
+        at = 0
+        while True:
+            found = chunk.find(b"\xff", at)
+            if found == -1 or found == len(chunk) - 1:  # no marker here (or split across reads)
+                end = len(chunk) if found == -1 else found
+                dst.write(chunk[:end])
+                src.seek(start + end)
+                break
+            following = chunk[found + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                at = found + 1 if following == 0xFF else found + 2  # data, restart, fill
+                continue
+            dst.write(chunk[:found])
+            src.seek(start + found)
+            return
+
+
+def _save_full_size(original: BinaryIO, destination: Path) -> None:
+    """Decode a PNG, TIFF, WebP or GIF, apply its orientation, save as JPEG with its profile."""
+    with Image.open(original) as im:
+        im = ImageOps.exif_transpose(im)
+        icc = im.info.get("icc_profile")
+        if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+            im = im.point(lambda v: v / 256).convert("L")
+        if im.mode in ("RGBA", "LA", "P", "PA"):
+            im = im.convert("RGBA")
+            background = Image.new("RGBA", im.size, (255, 255, 255, 255))
+            im = Image.alpha_composite(background, im).convert("RGB")
+        elif im.mode not in ("RGB", "L", "CMYK"):
+            im = im.convert("RGB")
+        im.info.clear()  # Pillow would carry comments over unless told not to
+        options = {"icc_profile": icc} if icc else {}
+        im.save(destination, "JPEG", quality=92, optimize=True, **options)
+
+
 def store_image(source: Path, media_root: Path) -> StoredImage:
     """Validate ``source``, keep it unchanged as the original and make its derivatives.
 
@@ -197,8 +343,10 @@ def store_image(source: Path, media_root: Path) -> StoredImage:
     try:
         with Image.open(source) as im:
             width, height = im.size
-            if im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
-                width, height = height, width  # what a viewer sees once orientation is applied
+            # What a viewer sees once orientation is applied. (Pillow reads a TIFF's
+            # orientation itself, and gives its size already turned.)
+            if fmt != "TIFF" and im.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
+                width, height = height, width
             missing = [(edge, w, h) for edge, w, h in derivative_sizes(width, height)
                        if not (media_root / derivative_path(sha, edge)).exists()]
             if missing or not (media_root / original_rel).exists():
@@ -226,6 +374,15 @@ def store_image(source: Path, media_root: Path) -> StoredImage:
                              Image.Resampling.LANCZOS)
         for edge, w, h in reversed(missing):
             make_derivative(rgb, (w, h), media_root / derivative_path(sha, edge))
+    rgb = None  # the derivatives' pixels are no longer needed: decode the full size alone
+    if not (media_root / full_size_path(sha)).exists():
+        try:
+            make_full_size(original, media_root / full_size_path(sha))
+        except (OSError, SyntaxError, ValueError) as exc:
+            if isinstance(exc, ImageError):
+                raise
+            raise ImageError(gettext("the image could not be read (%(error)s)",
+                                     error=exc)) from exc
     thumb_rel, display_rel = thumb_and_display_paths(sha, width, height)
     return StoredImage(
         sha256=sha,

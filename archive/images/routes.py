@@ -1,4 +1,5 @@
-"""Media files: originals and derivatives, served only while a record in public view shows them.
+"""Media files: derivatives for everyone while a record in public view shows them, originals
+(with whatever metadata the camera wrote) and everything else for staff only.
 
 Files are named after the SHA-256 of the original, but the right to see them is not fixed: a
 curator may withdraw an item or remove an image from a record. Every request is therefore
@@ -13,20 +14,30 @@ import mimetypes
 import os
 import re
 import stat
+from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Response, abort, current_app, request, send_file, send_from_directory, url_for
 from flask_login import current_user
 
+from archive.extensions import db
 from archive.images import bp
-from archive.images.processing import derivative_path, derivative_sizes
-from archive.models import Role
+from archive.images.processing import (
+    ImageError,
+    derivative_path,
+    derivative_sizes,
+    full_size_path,
+    make_full_size,
+)
+from archive.models import Image, Role
 from archive.queries import image_in_public_view
 from archive.resources import resource
 
 # Only the content-addressed names the app itself writes are served.
 MEDIA_PATH = re.compile(
     r"^(originals/[0-9a-f]{2}/[0-9a-f]{2}/(?P<original>[0-9a-f]{64})\.(jpg|png|tif|webp|gif)"
-    r"|derivatives/[0-9a-f]{2}/[0-9a-f]{2}/(?P<derivative>[0-9a-f]{64})-[1-9][0-9]{1,4}\.jpg)$"
+    r"|derivatives/[0-9a-f]{2}/[0-9a-f]{2}/(?P<derivative>[0-9a-f]{64})"
+    r"-(?P<size>[1-9][0-9]{1,4}|full)\.jpg)$"
 )
 
 
@@ -109,11 +120,37 @@ def media(filename: str):
     if match is None:
         abort(404)
     sha = match["original"] or match["derivative"]
-    if image_in_public_view(sha):
-        return send_media(filename, public=True)
-    if viewer_is_staff():  # a withdrawn item's files, an image removed from its record
-        return send_media(filename, public=False)
-    abort(404)
+    # Originals keep what the camera wrote (a GPS position, a caption): staff only. The public
+    # has the derivatives, the full-size one included, of images items in public view show.
+    if match["derivative"] and image_in_public_view(sha):
+        public = True
+    elif viewer_is_staff():  # originals, a withdrawn item's files, removed images
+        public = False
+    else:
+        abort(404)
+    if match["size"] == "full":
+        _make_missing_full_size(sha)
+    return send_media(filename, public=public)
+
+
+def _make_missing_full_size(sha: str) -> None:
+    """Images stored before full-size copies existed get theirs when first asked for."""
+    existing = open_media_file(full_size_path(sha))
+    if existing is not None:
+        existing.close()
+        return
+    original = db.session.scalar(sa.select(Image.original_path).where(Image.sha256 == sha)
+                                 .limit(1))
+    file = open_media_file(original) if original else None
+    if file is None:
+        return  # nothing to make it from: a 404
+    root = os.path.realpath(current_app.config["MEDIA_ROOT"])
+    try:
+        with file:  # the file opened without following links, not its name opened again
+            make_full_size(file, Path(root) / full_size_path(sha))
+    except (ImageError, OSError, SyntaxError, ValueError):
+        current_app.logger.warning("no full-size copy could be made of %s", original,
+                                   exc_info=True)
 
 
 def _etag_name(relative: str) -> str:
@@ -152,6 +189,12 @@ def vendor(package: str, filename: str):
     response = send_from_directory(folder, filename, max_age=24 * 3600, conditional=True)
     response.cache_control.public = True
     return response
+
+
+@bp.app_template_global()
+def full_size_url(image) -> str:
+    """The public full-size copy of ``image`` (the original without its metadata)."""
+    return url_for("images.media", filename=full_size_path(image.sha256))
 
 
 @bp.app_template_global()

@@ -187,7 +187,9 @@ def test_csv_has_one_row_per_item_with_enriched_fields_and_approved_notes(app, c
         "needs_help": "no", "notes_count": "2",
     }
     image = archive.market.primary_image
-    assert market["images"] == f"http://localhost/media/{image.original_path}"
+    # The public full-size copy: the original (and its metadata) is for staff only.
+    assert market["images"] == (f"http://localhost/media/derivatives/{image.sha256[:2]}/"
+                                f"{image.sha256[2:4]}/{image.sha256}-full.jpg")
     check_market_notes(app, archive, json.loads(market["notes"]),
                        json.loads(market["enrichments"]))
     mill = rows["BFD-1"]

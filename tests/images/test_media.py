@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from archive.extensions import db
-from archive.images.processing import store_image
+from archive.images.processing import full_size_path, store_image
 from archive.models import Image as ImageRow
 from archive.models import Item, User
 
@@ -46,10 +46,11 @@ def fetch(client, url, **kwargs):
 
 @pytest.mark.parametrize(
     ("kind", "content_type"),
-    [("original_path", "image/png"), ("display_path", "image/jpeg"), ("thumb_path", "image/jpeg")],
+    [("full_size", "image/jpeg"), ("display_path", "image/jpeg"), ("thumb_path", "image/jpeg")],
 )
 def test_stored_files_are_served_with_bounded_caching(app, client, stored, kind, content_type):
-    relative = getattr(stored, kind)
+    relative = (full_size_path(stored.sha256) if kind == "full_size"
+                else getattr(stored, kind))
 
     response = fetch(client, f"/media/{relative}")
 
@@ -161,7 +162,7 @@ def test_media_is_the_same_for_everyone_so_caches_may_share_it(app, stored, make
 def _all_files(stored) -> list[str]:
     from archive.images.processing import derivative_path, derivative_sizes
 
-    return [stored.original_path] + [derivative_path(stored.sha256, edge)
+    return [full_size_path(stored.sha256)] + [derivative_path(stored.sha256, edge)
                                      for edge, _, _ in derivative_sizes(stored.width,
                                                                         stored.height)]
 
@@ -197,7 +198,7 @@ def test_staff_still_see_a_withdrawn_items_files_and_nothing_keeps_them(
     _withdraw(app, stored, make_user)
     staff = login_client(app, make_user("archivist"))
 
-    for relative in _all_files(stored):
+    for relative in [stored.original_path, *_all_files(stored)]:
         response = fetch(staff, f"/media/{relative}")
         assert response.status_code == 200, relative
         assert response.get_data() == (Path(app.config["MEDIA_ROOT"]) / relative).read_bytes()
@@ -307,3 +308,80 @@ def test_the_shipped_nginx_configuration_never_serves_media_past_the_app():
         # Only reachable through the app's X-Accel-Redirect, never by a visitor's URL.
         assert re.search(r"^\s*internal\s*;", body, re.M), where
         assert "disable_symlinks on" in body, where
+
+
+# --- originals are for staff; the public has a full-size copy without metadata ----------------
+
+
+@pytest.fixture
+def located(app, make_item, tmp_path):
+    """An item in public view whose photo's original says where it was taken, and by whom."""
+    from PIL import ExifTags
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.ImageDescription] = "Outside 4 Elm Row, home of J. Smith"
+    exif[ExifTags.Base.Orientation] = 6
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (53.0, 47.0, 59.0)
+    source = tmp_path / "located.jpg"
+    Image.effect_noise((640, 480), 50).convert("RGB").save(
+        source, exif=exif, comment=b"J. Smith's house",
+        xmp=b"<x:xmpmeta><exif:GPSLatitude>53,47.98N</exif:GPSLatitude></x:xmpmeta>")
+    stored = store_image(source, Path(app.config["MEDIA_ROOT"]))
+    item = make_item(with_image=False, identifier="LOCATED")
+    with app.app_context():
+        row = db.session.get(Item, item.id)
+        row.images.append(_image_row(stored))
+        db.session.commit()
+    return stored
+
+
+def _link(html: str, text: str) -> str:
+    found = re.search(r'<a href="([^"]+)">' + re.escape(text), html)
+    assert found, text
+    return found.group(1)
+
+
+def test_the_public_full_size_image_carries_no_location_or_description(client, located):
+    from PIL import ExifTags
+
+    page = client.get("/items/LOCATED").get_data(as_text=True)
+    url = _link(page, "Full-size image")
+    assert located.original_path not in page
+
+    response = fetch(client, url)
+
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    data = response.get_data()
+    for secret in (b"Elm Row", b"J. Smith", b"GPSLatitude"):
+        assert secret not in data
+    copy = Image.open(__import__("io").BytesIO(data))
+    assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 6}  # shown the right way up
+    assert copy.size == (640, 480)
+
+
+def test_originals_are_for_staff_only(app, client, located, make_user, login_client):
+    assert fetch(client, f"/media/{located.original_path}").status_code == 404
+    contributor = login_client(app, make_user("contributor"))
+    assert fetch(contributor, f"/media/{located.original_path}").status_code == 404
+
+    staff = login_client(app, make_user("archivist"))
+    response = fetch(staff, f"/media/{located.original_path}")
+    assert response.status_code == 200
+    assert b"Elm Row" in response.get_data()  # the original, byte for byte
+    assert response.cache_control.private and response.cache_control.no_store
+    page = staff.get("/items/LOCATED").get_data(as_text=True)
+    assert _link(page, "Original file") == f"/media/{located.original_path}"
+
+
+def test_a_missing_full_size_copy_is_made_when_first_asked_for(app, client, located):
+    """Images stored before full-size copies existed get theirs on first request."""
+    copy = Path(app.config["MEDIA_ROOT"]) / full_size_path(located.sha256)
+    copy.unlink()
+
+    response = fetch(client, f"/media/{full_size_path(located.sha256)}")
+
+    assert response.status_code == 200
+    assert copy.is_file() and b"Elm Row" not in copy.read_bytes()
+    assert response.get_data() == copy.read_bytes()

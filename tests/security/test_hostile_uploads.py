@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive.images.processing import ImageError, store_image
+from archive.images.processing import ImageError, full_size_path, store_image
 
 
 def _png_header_only(path: Path, width: int, height: int) -> Path:
@@ -100,8 +100,11 @@ def test_a_jpeg_with_html_appended_is_served_only_as_an_image(app, tmp_path, mak
     assert "script-src 'self'" in original.headers["Content-Security-Policy"]
     assert payload in original.data  # the original is kept byte for byte...
     assert payload not in derivative.data  # ...but what pages show is re-encoded
+    full = client.get(f"/media/{full_size_path(stored.sha256)}")
+    assert full.status_code == 200 and payload not in full.data  # and the full size ends clean
     original.close()
     derivative.close()
+    full.close()
 
 
 def test_a_symlink_planted_in_the_media_folder_is_not_followed(app, client, tmp_path):
