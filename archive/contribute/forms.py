@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from archive.forms import ArchiveForm
 from archive.text import clean_text
 
 BODY_MAX = 5000
@@ -23,7 +23,7 @@ def _fraction(value: str | None) -> float | None:
     return number
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(ArchiveForm):
     body = TextAreaField(
         _l("What do you know about this photograph?"),
         # Checked as it will be stored: browsers send each line break as two characters, and

@@ -189,3 +189,20 @@ def test_the_edit_form_needs_a_csrf_token(make_app, make_user, make_collection, 
 
     assert response.status_code == 400
     assert stored_items(app)[0].title == "Kept"
+
+
+def test_a_title_that_grows_when_normalised_is_refused_with_the_form_kept(app, curator_client):
+    """Lengths are checked on the text as stored (NFC), not as typed."""
+    import unicodedata
+
+    typed = "\ufb2c" * 200  # 200 characters typed, 600 once normalised: over the 500 limit
+
+    response = curator_client.post("/catalogue/items/new",
+                                   data=form(title=typed, place="Kirkgate market"),
+                                   content_type="multipart/form-data")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code in (400, 422)
+    assert "500" in html and unicodedata.normalize("NFC", typed) in html
+    assert 'value="Kirkgate market"' in html
+    assert stored_items(app) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -238,6 +239,44 @@ def test_a_note_that_is_too_long_is_kept_for_shortening(app, client, make_item):
     assert response.status_code == 400
     assert body.strip() + "</textarea>" in text(response).replace("&#39;", "'")
     assert stored_contributions(app) == []
+
+
+# One character as typed, three once in Unicode's composed form (NFC), as stored.
+GROWS = "\ufb2c"
+
+
+@pytest.mark.parametrize(("field", "limit"), [
+    ("suggested_date", 200), ("suggested_place", 300), ("suggested_people", 2000),
+    ("credit_name", 200),
+])
+def test_text_that_grows_when_normalised_is_checked_as_stored(app, client, make_item, field,
+                                                               limit):
+    typed = "Kirkgate " + GROWS * (limit // 3)
+    stored = unicodedata.normalize("NFC", typed)
+    assert len(typed) <= limit < len(stored)
+
+    response = post_note(client, make_item(), body="The stall on the left sold fish.",
+                         **{field: typed})
+
+    # The form again, the field's own error beside it and everything typed kept: not the
+    # database refusing the note with a bare "Bad request".
+    assert response.status_code == 400
+    html = text(response)
+    assert str(limit) in field_errors(html, field)
+    assert stored in html
+    assert "The stall on the left sold fish.</textarea>" in html
+    assert stored_contributions(app) == []
+
+
+def test_text_at_the_limit_once_normalised_is_accepted(app, client, make_item):
+    typed = GROWS * 100  # 300 characters once normalised: exactly the place's limit
+
+    response = post_note(client, make_item(), suggested_place=typed)
+
+    assert response.status_code == 303
+    [note] = stored_contributions(app)
+    assert note.suggested_place == unicodedata.normalize("NFC", typed)
+    assert len(note.suggested_place) == 300
 
 
 def test_every_mistake_is_reported_at_once(app, client, make_item):
