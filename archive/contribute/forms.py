@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
@@ -11,6 +13,13 @@ from archive.text import clean_text
 BODY_MAX = 5000
 
 
+# The smallest region, as a fraction of each side (the box drawn on the page is at least 2%).
+REGION_MIN_SIZE = 0.01
+# Regions are kept to a millionth of each side: finer is below a pixel of any photograph, and
+# rounding turns denormal numbers (1e-310) into plain zeros.
+REGION_DECIMALS = 6
+
+
 def _fraction(value: str | None) -> float | None:
     if value in (None, ""):
         return None
@@ -18,6 +27,9 @@ def _fraction(value: str | None) -> float | None:
         number = float(value)
     except ValueError as exc:
         raise ValidationError(_("The marked region could not be read.")) from exc
+    if not math.isfinite(number):  # "nan", "inf"
+        raise ValidationError(_("The marked region could not be read."))
+    number = round(number, REGION_DECIMALS)
     if not 0.0 <= number <= 1.0:
         raise ValidationError(_("The marked region must lie within the photograph."))
     return number
@@ -82,9 +94,16 @@ class ContributionForm(ArchiveForm):
         x, y, w, h = values
         if x is None or y is None or w is None or h is None:
             raise ValidationError(_("The marked region is incomplete."))
-        if w <= 0 or h <= 0 or x + w > 1.0001 or y + h > 1.0001:
+        # Within the photograph: nothing past its right or bottom edge (a box starting at
+        # its very corner, x = y = 1, has no area of the photograph in it).
+        limit = 1.0 + 10.0 ** -REGION_DECIMALS  # what rounding each value may add
+        if w <= 0 or h <= 0 or x + w > limit or y + h > limit:
             raise ValidationError(_("The marked region must lie within the photograph."))
-        return x, y, w, h
+        if w < REGION_MIN_SIZE or h < REGION_MIN_SIZE:
+            raise ValidationError(_("The marked region is too small: mark an area of at least "
+                                    "%(percent)s%% of the photograph's width and height.",
+                                    percent=round(REGION_MIN_SIZE * 100)))
+        return x, y, min(w, 1.0 - x), min(h, 1.0 - y)
 
     def validate_region_x(self, _field) -> None:
         self.region()  # raises ValidationError, shown beside the photograph
