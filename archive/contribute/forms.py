@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import math
+import re
+import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +35,13 @@ def _fraction(value: str | None) -> float | None:
     if not 0.0 <= number <= 1.0:
         raise ValidationError(_("The marked region must lie within the photograph."))
     return number
+
+
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_hex(16)
 
 
 class ContributionForm(ArchiveForm):
@@ -81,6 +90,9 @@ class ContributionForm(ArchiveForm):
     # Honeypot: hidden from people by CSS; bots fill every field they find.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
+    # A random key given to each form the page shows: the same form sent twice is one note.
+    submission_key = HiddenField(default=new_submission_key)
+
     region_x = HiddenField()
     region_y = HiddenField()
     region_w = HiddenField()
@@ -107,6 +119,13 @@ class ContributionForm(ArchiveForm):
 
     def validate_region_x(self, _field) -> None:
         self.region()  # raises ValidationError, shown beside the photograph
+
+    @property
+    def sent_submission_key(self) -> str | None:
+        """The form's key as sent, when it is one the page could have given (else None: the
+        note is stored without one)."""
+        key = (self.submission_key.data or "").strip()
+        return key if SUBMISSION_KEY.fullmatch(key) else None
 
     @property
     def honeypot_filled(self) -> bool:
