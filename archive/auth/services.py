@@ -132,3 +132,13 @@ def create_user(email: str, password: str, role: Role, display_name: str = "") -
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def promote_to_admin(user: User) -> bool:
+    """Make ``user`` an active administrator (``flask users promote``: the way back in when no
+    administrator is left). Returns whether anything changed."""
+    if user.role is Role.ADMIN and user.active:
+        return False
+    user.role, user.active = Role.ADMIN, True
+    end_sessions(user)  # the new right starts with a new login
+    return True
