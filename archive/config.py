@@ -209,6 +209,12 @@ SETTINGS: tuple[Setting, ...] = (
             parse_int(1024)),
     Setting("IMAGE_MAX_PIXELS", 180_000_000,
             "larger images are refused on upload and import", parse_int(1)),
+    Setting("IMAGE_DECODE_BUDGET", 512 * 1024 * 1024,
+            "the most memory, in bytes, one image may take once decoded (width by height by "
+            "4 bytes, 1 for greyscale; a JPEG at the reduced scale it is decoded at): larger "
+            "ones are refused on upload and import, before decoding; processing one image "
+            "peaks at about twice this", parse_int(1024 * 1024),
+            shown_default="`536870912` (512 MiB)"),
     # Notes from the public
     Setting("CONTRIBUTION_LICENCE", "CC BY 4.0",
             "the licence notes are published under, stated on the consent box"),

@@ -147,7 +147,8 @@ def _make_missing_full_size(sha: str) -> None:
     root = os.path.realpath(current_app.config["MEDIA_ROOT"])
     try:
         with file:  # the file opened without following links, not its name opened again
-            make_full_size(file, Path(root) / full_size_path(sha))
+            make_full_size(file, Path(root) / full_size_path(sha),
+                           decode_budget=current_app.config["IMAGE_DECODE_BUDGET"])
     except (ImageError, OSError, SyntaxError, ValueError):
         current_app.logger.warning("no full-size copy could be made of %s", original,
                                    exc_info=True)

@@ -106,6 +106,27 @@ def test_a_bad_upload_is_refused_the_typed_text_kept_and_nothing_stored(
     assert [p for p in media_files(app) if p not in before] == []
 
 
+def test_an_upload_over_the_decoding_budget_is_refused_before_decoding(
+        make_app, make_user, make_collection, login_client):
+    app = make_app(IMAGE_DECODE_BUDGET=2 * 2**20)
+    make_collection(slug="streets", title="Streets")
+    client = login_client(app, make_user("curator"))
+    photo = io.BytesIO()
+    PILImage.new("RGB", (1200, 900), (90, 90, 90)).save(photo, "PNG")  # 4 MiB once decoded
+    photo.seek(0)
+
+    response = client.post("/catalogue/items/new",
+                           data=form(title="Typed with care", image=(photo, "flat.png")),
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "too large to process (1200x900 pixels would take 4 MiB" in html
+    assert 'value="Typed with care"' in html
+    assert stored_items(app) == []
+    assert media_files(app) == []
+
+
 def test_an_upload_over_the_size_limit_gets_the_413_page(make_app, make_user, make_collection,
                                                          login_client):
     app = make_app(MAX_CONTENT_LENGTH=50_000)
