@@ -255,6 +255,17 @@ def _register_error_pages(app: Flask) -> None:
         return (errors.UPLOAD_TOO_LARGE if upload else errors.TOO_LARGE).render()
     app.register_error_handler(CSRFError, page(errors.FORM_EXPIRED))
 
+    from werkzeug.exceptions import SecurityError
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error):
+        # A Host outside TRUSTED_HOSTS: no address of the site can be built for it, so not the
+        # usual page (which links to the site), and nothing of the request echoed.
+        from flask import Response
+
+        return Response("Bad request: this site does not answer to that host name.\n",
+                        status=400, mimetype="text/plain")
+
     from archive.ops.health import database_unavailable
 
     app.register_error_handler(sa_exc.OperationalError, database_unavailable)
@@ -312,6 +323,10 @@ def _register_request_guards(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from archive.harvesting.links import host_bound_response
+
+    app.after_request(host_bound_response)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

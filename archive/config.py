@@ -14,6 +14,7 @@ checkout runs with nothing else installed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +106,18 @@ def parse_database_url(raw: str) -> str:
     return url
 
 
+_HOST_NAME = re.compile(r"\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def parse_hosts(raw: str) -> list[str]:
+    """``"photos.example.org, .example.org"`` -> the host names (a leading dot: subdomains)."""
+    hosts = [part.strip().lower() for part in re.split(r"[,\s]+", raw) if part.strip()]
+    if not hosts or not all(_HOST_NAME.fullmatch(host) for host in hosts):
+        raise ValueError("takes host names separated by commas, such as photos.example.org "
+                         "(no scheme, no port; .example.org for every subdomain)")
+    return hosts
+
+
 def parse_text(raw: str) -> str:
     return raw.strip()
 
@@ -158,6 +171,12 @@ SETTINGS: tuple[Setting, ...] = (
             "public address used in exports, OAI, IIIF and emails to contributors (needed to "
             "send them; other commands default to `http://127.0.0.1:5000`)", parse_http_url,
             shown_default="the request's host"),
+    Setting("TRUSTED_HOSTS", None,
+            "the host names the site answers to, separated by commas (`photos.example.org`; "
+            "`.example.org` for every subdomain): a request naming another `Host` gets a 400. "
+            "Unset, a response built from the request's host (OAI, IIIF, annotations, item "
+            "pages without `PUBLIC_BASE_URL`) is sent `Vary: Host` and `private, no-store`",
+            parse_hosts, shown_default="none: any host"),
     Setting("TRUSTED_PROXY_COUNT", 0,
             "reverse proxies in front of the app whose `X-Forwarded-*` headers to trust",
             parse_int()),

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, time
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,6 +27,7 @@ from archive.curation.withdrawal import (
 from archive.extensions import db
 from archive.forms import required_text
 from archive.harvesting.exporters import FORMATS, export_chunks
+from archive.harvesting.links import Links
 from archive.harvesting.records import RecordFilter
 from archive.models import Role
 from archive.public.services import collections_with_counts
@@ -35,7 +35,7 @@ from archive.queries import get_item_or_404
 
 
 def public_base_url() -> str:
-    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return Links.for_app().base_url
 
 
 @bp.get("/")
