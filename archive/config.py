@@ -295,6 +295,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Flask-Login sets no SameSite on its cookie unless told: a cross-site request would then
+    # carry the remember-me cookie and log the visitor in for it.
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
     @classmethod

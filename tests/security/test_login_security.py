@@ -198,3 +198,17 @@ def test_logging_out_elsewhere_does_not_need_the_old_token(app, make_user):
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     assert not can_open_queue(client)
+
+
+def test_the_remember_me_cookie_is_same_site_lax_and_http_only(app, make_user):
+    make_user("archivist", email="ada@example.org")
+    browser = app.test_client()
+
+    response = log_in(browser, "ada@example.org", PASSWORD, remember=True)
+
+    [remember] = [c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("remember_token=")]
+    attributes = {part.strip().split("=")[0].lower(): part.strip()
+                  for part in remember.split(";")[1:]}
+    assert attributes["samesite"].lower() == "samesite=lax"
+    assert "httponly" in attributes
