@@ -328,6 +328,20 @@ def _register_security_headers(app: Flask) -> None:
     app.after_request(host_bound_response)
 
     @app.after_request
+    def personal_pages_are_not_stored(response):
+        """A page for a logged-in person may show what only they may see (contributors'
+        emails in the queue, accounts, blocks): no cache, shared or the browser's, keeps it."""
+        from flask_login import current_user
+
+        if "Cache-Control" in response.headers or response.mimetype not in (
+                "text/html", "application/json"):
+            return response
+        if current_user.is_authenticated:
+            response.cache_control.private = True
+            response.cache_control.no_store = True
+        return response
+
+    @app.after_request
     def security_headers(response):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
