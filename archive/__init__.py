@@ -181,10 +181,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 class CookielessMediaSessionInterface(SecureCookieSessionInterface):
-    """Media files are the same for everyone: never mark them as varying with the cookie.
+    """Public media files are the same for everyone: never mark them as varying with the cookie.
 
     Flask-Login reads the session after every request, which would otherwise add
-    ``Vary: Cookie`` and stop shared caches and CDNs from keeping year-long media.
+    ``Vary: Cookie`` and stop shared caches and CDNs from keeping media. (The files only staff
+    may see are sent ``private, no-store`` with ``Vary: Cookie`` by the media route itself.)
     """
 
     def save_session(self, app, session, response) -> None:
@@ -254,6 +255,17 @@ def _register_error_pages(app: Flask) -> None:
         return (errors.UPLOAD_TOO_LARGE if upload else errors.TOO_LARGE).render()
     app.register_error_handler(CSRFError, page(errors.FORM_EXPIRED))
 
+    from werkzeug.exceptions import SecurityError
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error):
+        # A Host outside TRUSTED_HOSTS: no address of the site can be built for it, so not the
+        # usual page (which links to the site), and nothing of the request echoed.
+        from flask import Response
+
+        return Response("Bad request: this site does not answer to that host name.\n",
+                        status=400, mimetype="text/plain")
+
     from archive.ops.health import database_unavailable
 
     app.register_error_handler(sa_exc.OperationalError, database_unavailable)
@@ -311,6 +323,24 @@ def _register_request_guards(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from archive.harvesting.links import host_bound_response
+
+    app.after_request(host_bound_response)
+
+    @app.after_request
+    def personal_pages_are_not_stored(response):
+        """A page for a logged-in person may show what only they may see (contributors'
+        emails in the queue, accounts, blocks): no cache, shared or the browser's, keeps it."""
+        from flask_login import current_user
+
+        if "Cache-Control" in response.headers or response.mimetype not in (
+                "text/html", "application/json"):
+            return response
+        if current_user.is_authenticated:
+            response.cache_control.private = True
+            response.cache_control.no_store = True
+        return response
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -14,6 +14,7 @@ checkout runs with nothing else installed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +106,18 @@ def parse_database_url(raw: str) -> str:
     return url
 
 
+_HOST_NAME = re.compile(r"\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def parse_hosts(raw: str) -> list[str]:
+    """``"photos.example.org, .example.org"`` -> the host names (a leading dot: subdomains)."""
+    hosts = [part.strip().lower() for part in re.split(r"[,\s]+", raw) if part.strip()]
+    if not hosts or not all(_HOST_NAME.fullmatch(host) for host in hosts):
+        raise ValueError("takes host names separated by commas, such as photos.example.org "
+                         "(no scheme, no port; .example.org for every subdomain)")
+    return hosts
+
+
 def parse_text(raw: str) -> str:
     return raw.strip()
 
@@ -158,6 +171,12 @@ SETTINGS: tuple[Setting, ...] = (
             "public address used in exports, OAI, IIIF and emails to contributors (needed to "
             "send them; other commands default to `http://127.0.0.1:5000`)", parse_http_url,
             shown_default="the request's host"),
+    Setting("TRUSTED_HOSTS", None,
+            "the host names the site answers to, separated by commas (`photos.example.org`; "
+            "`.example.org` for every subdomain): a request naming another `Host` gets a 400. "
+            "Unset, a response built from the request's host (OAI, IIIF, annotations, item "
+            "pages without `PUBLIC_BASE_URL`) is sent `Vary: Host` and `private, no-store`",
+            parse_hosts, shown_default="none: any host"),
     Setting("TRUSTED_PROXY_COUNT", 0,
             "reverse proxies in front of the app whose `X-Forwarded-*` headers to trust",
             parse_int()),
@@ -183,6 +202,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MEDIA_X_ACCEL_PREFIX", None,
             "let nginx send media files (`X-Accel-Redirect` to this internal location, e.g. "
             "`/protected-media/`)", shown_default="none"),
+    Setting("MEDIA_CACHE_SECONDS", 3600,
+            "how long browsers and shared caches may keep a media file before asking the app "
+            "again; a withdrawn item's or removed image's files are gone from caches after "
+            "this long at most", parse_int()),
     Setting("USE_X_SENDFILE", False,
             "let Apache or lighttpd send media files (`X-Sendfile`)", parse_bool,
             shown_default="off"),
@@ -205,6 +228,12 @@ SETTINGS: tuple[Setting, ...] = (
             parse_int(1024)),
     Setting("IMAGE_MAX_PIXELS", 180_000_000,
             "larger images are refused on upload and import", parse_int(1)),
+    Setting("IMAGE_DECODE_BUDGET", 512 * 1024 * 1024,
+            "the most memory, in bytes, one image may take once decoded (width by height by "
+            "4 bytes, 1 for greyscale; a JPEG at the reduced scale it is decoded at): larger "
+            "ones are refused on upload and import, before decoding; processing one image "
+            "peaks at about twice this", parse_int(1024 * 1024),
+            shown_default="`536870912` (512 MiB)"),
     # Notes from the public
     Setting("CONTRIBUTION_LICENCE", "CC BY 4.0",
             "the licence notes are published under, stated on the consent box"),
@@ -266,6 +295,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Flask-Login sets no SameSite on its cookie unless told: a cross-site request would then
+    # carry the remember-me cookie and log the visitor in for it.
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
     @classmethod

@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy.orm import selectinload
 
 from archive.extensions import db
-from archive.models import Collection, Contribution, ContributionStatus, Enrichment, Item
+from archive.models import Collection, Contribution, ContributionStatus, Enrichment, Image, Item
 
 # Items a curator has not withdrawn from public view.
 IN_PUBLIC_VIEW = Item.withdrawn_at.is_(None)
@@ -51,6 +51,16 @@ def item_enrichments(item: Item) -> list[Enrichment]:
             .order_by(Enrichment.applied_at.asc(), Enrichment.id.asc())
         )
     )
+
+
+def image_in_public_view(sha256: str) -> bool:
+    """Whether an item in public view shows the image with this content hash.
+
+    The files of such an image may be served to anyone; those of an image removed from its
+    record, or only shown by withdrawn items, may not (the same scan may serve several items).
+    """
+    return bool(db.session.scalar(sa.select(
+        sa.exists().where(Image.sha256 == sha256, Image.item_id == Item.id, IN_PUBLIC_VIEW))))
 
 
 def public_item(identifier: str) -> Item | None:

@@ -9,6 +9,10 @@ import multiprocessing
 import os
 import sys
 
+from gunicorn import glogging
+
+from archive.ops.log_privacy import WithoutAddresses
+
 
 def _env(name: str, default):
     return os.environ.get(f"GUNICORN_{name}", default)
@@ -36,13 +40,29 @@ limit_request_line = 8190
 accesslog = _env("ACCESSLOG", "-")
 errorlog = "-"
 loglevel = _env("LOGLEVEL", "info")
-# No client addresses in the access log: the app keeps them only as keyed hashes.
-access_log_format = '%(t)s %(p)s "%(r)s" %(s)s %(b)s %(M)sms'  # %(p)s: <worker pid>
+# No client addresses in the access log: the app keeps them only as keyed hashes. Nor query
+# strings (%(U)s is the path alone): a filter or a search can hold a name or an email.
+access_log_format = '%(t)s %(p)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'  # %(p)s: <worker pid>
+
+
+class LoggerWithoutAddresses(glogging.Logger):
+    """gunicorn's logger, its error log without client addresses ("Invalid request from ip=…"
+    becomes "… ip=[address]")."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if not any(isinstance(f, WithoutAddresses) for f in self.error_log.filters):
+            self.error_log.addFilter(WithoutAddresses())
+
+
+logger_class = LoggerWithoutAddresses
 
 # The app's own warnings (database unavailable, rate-limit storage unreachable) go to the
-# same stream as gunicorn's; workers inherit this from the master.
+# same stream as gunicorn's, without addresses either; workers inherit this from the master.
 logging.basicConfig(
     level=logging.INFO, stream=sys.stderr,
     format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+for _handler in logging.getLogger().handlers:
+    _handler.addFilter(WithoutAddresses())
 # Alembic announces its plugins at INFO when the app imports it; workers run no migrations.
 logging.getLogger("alembic").setLevel(logging.WARNING)

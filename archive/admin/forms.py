@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from archive.colours import AA_NORMAL_TEXT, HEX, accent_contrast
+from archive.forms import ArchiveForm
 from archive.models import Role
 
 ROLE_CHOICES = [SelectChoice(r.value, _l(r.label)) for r in Role]  # translated when shown
@@ -30,14 +30,14 @@ def institution_field() -> SelectField:
                                       "records they work on."))
 
 
-class AccountForm(FlaskForm):
+class AccountForm(ArchiveForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
     institution = institution_field()
     active = BooleanField(_l("Active"))
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(ArchiveForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
     display_name = StringField(_l("Name shown in the audit log"),
                                validators=[DataRequired(), Length(max=200)])
@@ -72,7 +72,7 @@ def _accent(form, field) -> None:
             "where WCAG AA asks for 4.5:1. Choose a darker shade.", ratio=f"{ratio:.2f}"))
 
 
-class NewInstitutionForm(FlaskForm):
+class NewInstitutionForm(ArchiveForm):
     slug = StringField(_l("Short name in addresses"), validators=[
         DataRequired(), Length(max=100),
         Regexp(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
@@ -82,7 +82,7 @@ class NewInstitutionForm(FlaskForm):
     name_cy = StringField(_l("Name in Welsh"), validators=[Optional(), Length(max=300)])
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(ArchiveForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
     name_cy = StringField(_l("Name in Welsh"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Short description"),

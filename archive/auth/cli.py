@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from archive.auth.services import UserError, create_user, set_password
+from archive.auth.services import UserError, create_user, promote_to_admin, set_password
 from archive.extensions import db
 from archive.institutions.services import (
     STAFF_ROLES,
@@ -72,6 +72,25 @@ def grant_command(email: str, institution_slug: str, role: str) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"{user.email} is now {role} at {institution.slug}.")
+
+
+@users_cli.command("promote")
+@click.argument("email")
+def promote_command(email: str) -> None:
+    """Make an account an active administrator: the way back in when none is left.
+
+    Works on an existing account (a demoted or deactivated administrator, say); to start
+    from nothing, use `users create EMAIL --role admin`. The account logs in again.
+    """
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user has the email {email}; create one with: "
+                                   f"flask users create {email} --role admin")
+    if not promote_to_admin(user):
+        click.echo(f"{user.email} is already an active administrator.")
+        return
+    db.session.commit()
+    click.echo(f"{user.email} is now an active administrator; they log in again.")
 
 
 @users_cli.command("list")

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from archive.forms import ArchiveForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(ArchiveForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
     remember = BooleanField(_l("Keep me logged in on this computer"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(ArchiveForm):
     pass

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from archive.auth import bp
 from archive.auth.decorators import role_required
 from archive.auth.forms import LoginForm, LogoutForm
-from archive.auth.services import authenticate, end_sessions
+from archive.auth.services import authenticate, end_sessions, start_session
 from archive.extensions import db, limiter
 from archive.forms import required_text
 from archive.http import safe_next_url
@@ -34,7 +34,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(required_text(form.email), required_text(form.password))
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=bool(form.remember.data))
             return redirect(safe_next_url(request.args.get("next")) or _landing_page(), code=303)
         form.password.errors.append(  # type: ignore[attr-defined]  # a list once validated
             _("The email or password is not right."))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import session
 from flask_babel import get_locale, gettext
+from flask_login import login_user
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -132,3 +134,24 @@ def create_user(email: str, password: str, role: Role, display_name: str = "") -
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def promote_to_admin(user: User) -> bool:
+    """Make ``user`` an active administrator (``flask users promote``: the way back in when no
+    administrator is left). Returns whether anything changed."""
+    if user.role is Role.ADMIN and user.active:
+        return False
+    user.role, user.active = Role.ADMIN, True
+    end_sessions(user)  # the new right starts with a new login
+    return True
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Log ``user`` in, in a session of its own.
+
+    Nothing from before the login is kept: the form token (CSRF) in particular is made anew,
+    so a token seen or planted before the login (on a shared computer, through a fixed
+    session cookie) is worthless after it.
+    """
+    session.clear()
+    login_user(user, remember=remember)

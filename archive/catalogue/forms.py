@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from archive.catalogue.services import IDENTIFIER
+from archive.forms import ArchiveForm
 
 
-class ItemForm(FlaskForm):
+class ItemForm(ArchiveForm):
     identifier = StringField(
         _l("Identifier"), validators=[DataRequired(message=_l("Give the record an identifier.")),
                                   Regexp(IDENTIFIER, message=_l(
@@ -39,5 +39,5 @@ class ItemForm(FlaskForm):
                       description=_l("JPEG, PNG, TIFF or WebP. It is checked before it is kept."))
 
 
-class ImageRemoveForm(FlaskForm):
+class ImageRemoveForm(ArchiveForm):
     """Only the CSRF token."""

@@ -26,7 +26,7 @@ from archive.catalogue.services import (
 from archive.extensions import db
 from archive.forms import required_text
 from archive.http import accepts_uploads
-from archive.images.processing import MAX_PIXELS
+from archive.images.processing import DECODE_BUDGET, MAX_PIXELS
 from archive.models import Role
 from archive.public.services import collections_with_counts
 from archive.scope import staff_scope
@@ -58,7 +58,9 @@ def _store_upload(form: ItemForm) -> NewImage | None:
     try:
         upload.save(temporary)
         stored = check_and_store(temporary, media_root,
-                                 current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS)
+                                 current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS,
+                                 current_app.config.get("IMAGE_DECODE_BUDGET")
+                                 or DECODE_BUDGET)
     finally:
         temporary.unlink(missing_ok=True)
     name = os.path.basename(upload.filename.replace("\\", "/"))[:300] or "upload"

@@ -18,7 +18,13 @@ from PIL import UnidentifiedImageError
 
 from archive.dates import year_range
 from archive.extensions import db
-from archive.images.processing import MAX_PIXELS, ImageError, StoredImage, store_image
+from archive.images.processing import (
+    DECODE_BUDGET,
+    MAX_PIXELS,
+    ImageError,
+    StoredImage,
+    store_image,
+)
 from archive.institutions.services import InstitutionError, default_institution
 from archive.models import Collection, Enrichment, Image, Institution, Item, User
 from archive.text import clean_text
@@ -49,7 +55,8 @@ class NewImage:
     original_name: str
 
 
-def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS) -> StoredImage:
+def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS,
+                    decode_budget: int = DECODE_BUDGET) -> StoredImage:
     """Check ``source`` with Pillow (never by its name) and store it with its derivatives.
 
     Raises ``CatalogueError`` with a message fit to show a person; nothing is stored then.
@@ -63,7 +70,7 @@ def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS) -> StoredI
                 raise CatalogueError(_(
                     "too many pixels (%(width)dx%(height)d; the limit is %(limit)s)",
                     width=width, height=height, limit=f"{max_pixels:,}"))
-            return store_image(source, media_root)
+            return store_image(source, media_root, decode_budget=decode_budget)
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as exc:
         raise CatalogueError(_("too many pixels to be processed safely")) from exc
     except UnidentifiedImageError as exc:

@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import math
+import re
+import secrets
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from archive.forms import ArchiveForm
 from archive.text import clean_text
 
 BODY_MAX = 5000
+
+
+# The smallest region, as a fraction of each side (the box drawn on the page is at least 2%).
+REGION_MIN_SIZE = 0.01
+# Regions are kept to a millionth of each side: finer is below a pixel of any photograph, and
+# rounding turns denormal numbers (1e-310) into plain zeros.
+REGION_DECIMALS = 6
 
 
 def _fraction(value: str | None) -> float | None:
@@ -18,12 +29,22 @@ def _fraction(value: str | None) -> float | None:
         number = float(value)
     except ValueError as exc:
         raise ValidationError(_("The marked region could not be read.")) from exc
+    if not math.isfinite(number):  # "nan", "inf"
+        raise ValidationError(_("The marked region could not be read."))
+    number = round(number, REGION_DECIMALS)
     if not 0.0 <= number <= 1.0:
         raise ValidationError(_("The marked region must lie within the photograph."))
     return number
 
 
-class ContributionForm(FlaskForm):
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_hex(16)
+
+
+class ContributionForm(ArchiveForm):
     body = TextAreaField(
         _l("What do you know about this photograph?"),
         # Checked as it will be stored: browsers send each line break as two characters, and
@@ -69,6 +90,9 @@ class ContributionForm(FlaskForm):
     # Honeypot: hidden from people by CSS; bots fill every field they find.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
+    # A random key given to each form the page shows: the same form sent twice is one note.
+    submission_key = HiddenField(default=new_submission_key)
+
     region_x = HiddenField()
     region_y = HiddenField()
     region_w = HiddenField()
@@ -82,12 +106,26 @@ class ContributionForm(FlaskForm):
         x, y, w, h = values
         if x is None or y is None or w is None or h is None:
             raise ValidationError(_("The marked region is incomplete."))
-        if w <= 0 or h <= 0 or x + w > 1.0001 or y + h > 1.0001:
+        # Within the photograph: nothing past its right or bottom edge (a box starting at
+        # its very corner, x = y = 1, has no area of the photograph in it).
+        limit = 1.0 + 10.0 ** -REGION_DECIMALS  # what rounding each value may add
+        if w <= 0 or h <= 0 or x + w > limit or y + h > limit:
             raise ValidationError(_("The marked region must lie within the photograph."))
-        return x, y, w, h
+        if w < REGION_MIN_SIZE or h < REGION_MIN_SIZE:
+            raise ValidationError(_("The marked region is too small: mark an area of at least "
+                                    "%(percent)s%% of the photograph's width and height.",
+                                    percent=round(REGION_MIN_SIZE * 100)))
+        return x, y, min(w, 1.0 - x), min(h, 1.0 - y)
 
     def validate_region_x(self, _field) -> None:
         self.region()  # raises ValidationError, shown beside the photograph
+
+    @property
+    def sent_submission_key(self) -> str | None:
+        """The form's key as sent, when it is one the page could have given (else None: the
+        note is stored without one)."""
+        key = (self.submission_key.data or "").strip()
+        return key if SUBMISSION_KEY.fullmatch(key) else None
 
     @property
     def honeypot_filled(self) -> bool:

@@ -3,11 +3,17 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import exc as sa_exc
 from wtforms.validators import ValidationError
 
 from archive.contribute import bp
 from archive.contribute.forms import ContributionForm
-from archive.contribute.services import ContributionInput, hash_ip, submit_contribution
+from archive.contribute.services import (
+    ContributionInput,
+    hash_ip,
+    note_sent_with,
+    submit_contribution,
+)
 from archive.extensions import db, limiter
 from archive.forms import required_text
 from archive.harvesting.published import licence_url
@@ -48,17 +54,27 @@ def contribute(identifier: str):
         show_name=form.show_name.data,
         email=form.email.data or None,
         region=region,
+        submission_key=form.sent_submission_key,
     )
-    note = submit_contribution(
-        item,
-        data,
-        licence=_licence_recorded(item),
-        ip_hash=hash_ip(request.remote_addr, current_app.config["IP_HASH_SALT"]),
-        submitted_by=current_user if current_user.is_authenticated else None,
-        honeypot_filled=form.honeypot_filled,
-        trusted_threshold=current_app.config["TRUSTED_CONTRIBUTOR_THRESHOLD"],
-    )
-    db.session.commit()
+    try:
+        note = submit_contribution(
+            item,
+            data,
+            licence=_licence_recorded(item),
+            ip_hash=hash_ip(request.remote_addr, current_app.config["IP_HASH_SALT"]),
+            submitted_by=current_user if current_user.is_authenticated else None,
+            honeypot_filled=form.honeypot_filled,
+            trusted_threshold=current_app.config["TRUSTED_CONTRIBUTOR_THRESHOLD"],
+        )
+        db.session.commit()
+    except sa_exc.IntegrityError:
+        # The same form sent again (a double click, a retry, posts at the same moment): the
+        # note is stored once, and this sender hears what the first one heard.
+        db.session.rollback()
+        existing = note_sent_with(data)
+        if existing is None:
+            raise
+        note = existing
     if note.status is ContributionStatus.APPROVED:  # a trusted contributor's note
         flash(_("Thank you! Your note is published on this page."), "success")
     else:  # pending, or (never said to the sender) spam

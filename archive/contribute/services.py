@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import get_locale
 
@@ -26,6 +27,9 @@ class ContributionInput:
     show_name: bool = False
     email: str | None = None
     region: tuple[float, float, float, float] | None = None
+    # The random key of the form it was sent with: the same form sent again with the same
+    # text is refused (see ``submission_digest``).
+    submission_key: str | None = None
 
 
 def _interface_language() -> str | None:
@@ -43,6 +47,32 @@ def hash_ip(ip_address: str | None, salt: str) -> str | None:
     return hmac.new(salt.encode(), ip_address.encode(), hashlib.sha256).hexdigest()
 
 
+def submission_digest(data: ContributionInput) -> str | None:
+    """What makes a sending unique: the form's key and what was typed in it.
+
+    The same form sent twice is one note; a form sent, then changed and sent again (the
+    browser's Back button keeps a page, and its key) is a second note.
+    """
+    if not data.submission_key:
+        return None
+    parts = [data.submission_key, clean_text(data.body),
+             clean_text(data.suggested_date, multiline=False),
+             clean_text(data.suggested_place, multiline=False),
+             clean_text(data.suggested_people),
+             clean_text(data.credit_name, multiline=False), str(bool(data.show_name)),
+             clean_text(data.email, multiline=False).lower(), repr(data.region)]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def note_sent_with(data: ContributionInput) -> Contribution | None:
+    """The note already stored from this very sending of a form, if any."""
+    digest = submission_digest(data)
+    if digest is None:
+        return None
+    return db.session.scalar(
+        sa.select(Contribution).where(Contribution.submission_key == digest))
+
+
 def submit_contribution(
     item: Item,
     data: ContributionInput,
@@ -53,7 +83,13 @@ def submit_contribution(
     honeypot_filled: bool = False,
     trusted_threshold: int = 0,
 ) -> Contribution:
-    """Store a note as pending, or straight away as spam when the honeypot was filled."""
+    """Store a note as pending, or straight away as spam when the honeypot was filled.
+
+    The note is inserted first, before anything else is written: a sending already stored
+    (its ``submission_digest`` taken, even by a transaction committing at this moment) raises
+    ``sqlalchemy.exc.IntegrityError`` from the database's unique index, with nothing else done;
+    the caller rolls back and finds the note with :func:`note_sent_with`.
+    """
     email = clean_text(data.email, multiline=False).lower() or None
     contribution = Contribution(
         item=item,
@@ -69,6 +105,7 @@ def submit_contribution(
         submitted_by_id=submitted_by.id if submitted_by else None,
         status=ContributionStatus.PENDING,
         language=_interface_language(),
+        submission_key=submission_digest(data),
     )
     if data.region:
         x, y, w, h = data.region

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from archive.forms import ArchiveForm
 
-class RegistrationForm(FlaskForm):
+
+class RegistrationForm(ArchiveForm):
     display_name = StringField(_l("Your name (shown with your notes when you choose)"),
                                validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email address (never shown; we write to you about your notes)"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from archive.auth.decorators import public, role_required
-from archive.auth.services import UserError, as_sentence, create_user
+from archive.auth.services import UserError, as_sentence, create_user, start_session
 from archive.contributors import bp
 from archive.contributors.forms import RegistrationForm
 from archive.extensions import db, limiter
@@ -45,7 +45,7 @@ def register():
                 form.password.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
             else:
                 db.session.commit()
-                login_user(user)
+                start_session(user)
                 flash(_("Welcome! Your account is ready: notes you send while logged in are "
                         "listed on this page."), "success")
                 return redirect(url_for("contributors.my_contributions"), code=303)

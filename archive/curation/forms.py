@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from archive.curation.withdrawal import REASON_MAX_LENGTH
+from archive.forms import ArchiveForm
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(ArchiveForm):
     reason = TextAreaField(
         _l("Why is it withdrawn? (kept with the item, shown to curators only)"),
         validators=[DataRequired(message=_l("Say why the item is withdrawn.")),
@@ -17,11 +17,11 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(ArchiveForm):
     """Only the CSRF token: restoring needs nothing else."""
 
 
-class ExportFilterForm(FlaskForm):
+class ExportFilterForm(ArchiveForm):
     """Filters of a download (a GET that changes nothing, so no CSRF token)."""
 
     class Meta:

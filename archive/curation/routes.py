@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
+from typing import IO
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +29,7 @@ from archive.curation.withdrawal import (
 from archive.extensions import db
 from archive.forms import required_text
 from archive.harvesting.exporters import FORMATS, export_chunks
+from archive.harvesting.links import Links
 from archive.harvesting.records import RecordFilter
 from archive.models import Role
 from archive.public.services import collections_with_counts
@@ -36,7 +38,7 @@ from archive.scope import staff_scope
 
 
 def public_base_url() -> str:
-    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return Links.for_app().base_url
 
 
 @bp.get("/")
@@ -72,12 +74,46 @@ def download(fmt: str):
         abort(404)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     filename = f"archive-{slug or 'all'}-{stamp}.{FORMATS[fmt].extension}"
+    spool, size = _spooled(chunks)
     return Response(
-        stream_with_context(chunks),
+        _read_and_close(spool),
         mimetype=FORMATS[fmt].mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                 "Cache-Control": "no-store"},
+                 "Content-Length": str(size), "Cache-Control": "no-store"},
     )
+
+
+# Exports are written to a temporary file first, in memory up to this size, then on disk.
+SPOOL_IN_MEMORY = 1024 * 1024
+
+
+def _read_and_close(spool: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while block := spool.read(64 * 1024):
+            yield block
+    finally:
+        spool.close()
+
+
+def _spooled(chunks) -> tuple[IO[bytes], int]:
+    """The whole export in a temporary file, and its size.
+
+    Written before anything is sent: a database failure part-way is then the 503 page, never
+    a 200 whose file ends early. (Streamed, a failure after the first byte could only cut the
+    connection, which a client reading without chunked encoding takes for a complete file.)
+    The file is sent with its length, so a connection cut while sending is seen as such too.
+    Memory stays flat: beyond ``SPOOL_IN_MEMORY`` the file is on disk.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - sent
+    try:
+        for chunk in chunks:
+            spool.write(chunk.encode("utf-8"))
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
+    spool.seek(0)
+    return spool, size
 
 
 # --- withdrawing items from public view --------------------------------------------------------

@@ -33,8 +33,9 @@ def region_pixels(note: Contribution, width: int, height: int) -> tuple[int, int
     rx, ry, rw, rh = note.region_x, note.region_y, note.region_w, note.region_h
     if rx is None or ry is None or rw is None or rh is None:
         raise ValueError(f"note {note.id} has no region")
-    x = round(rx * width)
-    y = round(ry * height)
+    # Always at least a pixel, and inside the canvas, whatever an older row holds.
+    x = min(max(round(rx * width), 0), width - 1)
+    y = min(max(round(ry * height), 0), height - 1)
     w = max(1, min(round(rw * width), width - x))
     h = max(1, min(round(rh * height), height - y))
     return x, y, w, h

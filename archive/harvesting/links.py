@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 # Characters left as they are in a URL path segment: what url_for leaves unquoted too.
 PATH_SAFE = "!$&'()*+,:;=@"
@@ -30,8 +30,13 @@ class Links:
     def for_app(cls) -> Links:
         """Links for the current app: PUBLIC_BASE_URL, or the request's own address."""
         base = current_app.config.get("PUBLIC_BASE_URL")
-        if not base:
-            base = request.host_url if has_request_context() else DEFAULT_BASE_URL
+        if not base and has_request_context():
+            base = request.host_url
+            # The response now depends on the Host header, which the client chose: the app
+            # marks it so that no cache keeps it for anyone else (see ``host_bound_response``).
+            g.built_from_host = True
+        elif not base:
+            base = DEFAULT_BASE_URL
         base = base.rstrip("/")
         repository = current_app.config.get("OAI_REPOSITORY_ID") or repository_id_for(base)
         return cls(base, repository)
@@ -100,3 +105,22 @@ class Links:
         query = urlencode({"verb": "GetRecord", "metadataPrefix": "oai_dc",
                            "identifier": self.oai_identifier(identifier)})
         return f"{self.oai()}?{query}"
+
+
+def host_bound_response(response):
+    """Mark a response built from the request's ``Host`` header (no ``PUBLIC_BASE_URL``).
+
+    It varies with the host. Unless ``TRUSTED_HOSTS`` limits which hosts reach the app, the
+    host may be forged, so no cache may keep the response at all: a shared cache would
+    otherwise serve links to the forger's site to everyone asking afterwards.
+    """
+    if not g.get("built_from_host"):
+        return response
+    response.vary.add("Host")
+    if not current_app.config.get("TRUSTED_HOSTS"):
+        response.cache_control.public = False
+        response.cache_control.max_age = None
+        response.cache_control.no_cache = None
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response

@@ -112,6 +112,11 @@ def _single_arguments(args: MultiDict) -> dict[str, str]:
     for key in args:
         if len(args.getlist(key)) > 1:
             raise OAIError("badArgument", f"The argument {key} is given more than once.")
+        # The response echoes the arguments in <request>: a character XML 1.0 cannot carry
+        # (a control character, say) would make it malformed. No valid argument holds one.
+        if _XML_ILLEGAL.search(key) or _XML_ILLEGAL.search(args[key]):
+            raise OAIError("badArgument", f"The argument {key} holds characters that are not "
+                           "allowed (control characters).")
     return {key: args[key] for key in args}
 
 
@@ -162,7 +167,11 @@ def _parse_bounds(given: dict[str, str]) -> tuple[datetime | None, datetime | No
     end = None
     if "until" in bounds:
         stamp, granularity = bounds["until"]
-        end = stamp + (timedelta(seconds=1) if granularity == "second" else timedelta(days=1))
+        try:
+            end = stamp + (timedelta(seconds=1) if granularity == "second" else timedelta(days=1))
+        except OverflowError:  # the last day of year 9999: no later instant can be written
+            raise OAIError("badArgument", "until is past the last date this repository can "
+                           "compare; leave it out to harvest up to now.") from None
     if start is not None and end is not None and start >= end:
         raise OAIError("badArgument", "from is later than until.")
     return start, end

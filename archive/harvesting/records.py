@@ -17,6 +17,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from archive.extensions import db
+from archive.images.processing import full_size_path
 from archive.models import (
     ANONYMOUS_CREDIT,
     Collection,
@@ -215,12 +216,14 @@ def _enrichments_for(item_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def _images_for(item_ids: list[int], base_url: str) -> dict[int, list[str]]:
+    """The public full-size copy of each image (originals, with their metadata, are for staff
+    only: a catalogue or aggregator reading an export could not fetch them)."""
     rows = db.session.execute(
-        sa.select(Image.item_id, Image.original_path)
+        sa.select(Image.item_id, Image.sha256)
         .where(Image.item_id.in_(item_ids))
         .order_by(Image.item_id, Image.position)
     ).all()
     result: dict[int, list[str]] = defaultdict(list)
     for r in rows:
-        result[r.item_id].append(f"{base_url}/media/{r.original_path}")
+        result[r.item_id].append(f"{base_url}/media/{full_size_path(r.sha256)}")
     return result

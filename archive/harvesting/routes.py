@@ -11,7 +11,7 @@ import json
 import re
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, redirect, request, send_from_directory
+from flask import Response, abort, current_app, redirect, request
 
 from archive.extensions import csrf, db
 from archive.harvesting import annotations as anno
@@ -20,10 +20,10 @@ from archive.harvesting.linked_data import photograph
 from archive.harvesting.links import Links
 from archive.harvesting.oai import Repository, respond
 from archive.images.processing import derivative_path, derivative_sizes
+from archive.images.routes import send_media
 from archive.models import Collection, Image, Institution, Item
 from archive.queries import IN_PUBLIC_VIEW, approved_notes_of, public_collection, public_item
 
-ONE_YEAR = 365 * 24 * 3600
 ONE_HOUR = 3600
 _SHA = re.compile(r"[0-9a-f]{64}")
 _SIZE = re.compile(r"([1-9][0-9]{0,5}),([1-9][0-9]{0,5})")
@@ -120,13 +120,9 @@ def image_file(ref: str, size: str):
         if listed is None:
             abort(404, description="This size is not one the image's info.json lists.")
         edge = listed
-    response = send_from_directory(current_app.config["MEDIA_ROOT"],
-                                   derivative_path(image.sha256, edge),
-                                   mimetype="image/jpeg", max_age=ONE_YEAR, conditional=True,
-                                   etag=True)
-    response.cache_control.public = True
-    response.cache_control.immutable = True  # named by content: these bytes never change
-    return response
+    # Served as /media/ serves it: no symbolic link followed, and cached for a bounded time,
+    # since the item may be withdrawn.
+    return send_media(derivative_path(image.sha256, edge), public=True, mimetype="image/jpeg")
 
 
 # --- IIIF Presentation API 3 -------------------------------------------------------------------

@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 def import_command(metadata: Path, images_dir: Path, collection: str | None,
                    institution_slug: str | None, workers: int | None) -> None:
     """Import (or update) records from METADATA.csv and their images from --images."""
-    from archive.images.processing import MAX_PIXELS
+    from archive.images.processing import DECODE_BUDGET, MAX_PIXELS
     from archive.ingest.importer import ImportFileError, run_import
     from archive.institutions.services import InstitutionError, resolve_institution
 
@@ -45,6 +45,8 @@ def import_command(metadata: Path, images_dir: Path, collection: str | None,
         summary = run_import(metadata, images_dir, media_root, default_collection=collection,
                              institution=institution, workers=workers, on_total=on_total,
                              max_pixels=current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS,
+                             decode_budget=current_app.config.get("IMAGE_DECODE_BUDGET")
+                             or DECODE_BUDGET,
                              progress=lambda n: bar.update(n) if bar else None)
     except ImportFileError as exc:
         raise click.ClickException(f"{metadata}: {exc}") from exc

@@ -31,7 +31,7 @@ from archive.catalogue.services import (
     update_record,
 )
 from archive.extensions import db
-from archive.images.processing import MAX_PIXELS, StoredImage, sha256_file
+from archive.images.processing import DECODE_BUDGET, MAX_PIXELS, StoredImage, sha256_file
 from archive.models import Institution
 
 REQUIRED_COLUMNS = ("identifier", "title", "image")
@@ -170,10 +170,12 @@ class ImageOutcome:
     error: str = ""
 
 
-def process_image(source: str, media_root: str, max_pixels: int) -> ImageOutcome:
+def process_image(source: str, media_root: str, max_pixels: int,
+                  decode_budget: int = DECODE_BUDGET) -> ImageOutcome:
     """Check and store one image. Runs in a worker process; never raises."""
     try:
-        return ImageOutcome(stored=check_and_store(Path(source), Path(media_root), max_pixels))
+        return ImageOutcome(stored=check_and_store(Path(source), Path(media_root), max_pixels,
+                                                   decode_budget))
     except CatalogueError as exc:
         return ImageOutcome(error=str(exc))
     except Exception as exc:
@@ -213,6 +215,7 @@ def run_import(csv_path: Path, images_dir: Path, media_root: Path, *,
                default_collection: str | None = None, institution: Institution | None = None,
                workers: int | None = None,
                max_pixels: int = MAX_PIXELS,
+               decode_budget: int = DECODE_BUDGET,
                progress: Callable[[int], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> ImportSummary:
     """Import ``csv_path``. Commits as it goes; returns what happened, row by row."""
@@ -268,7 +271,8 @@ def run_import(csv_path: Path, images_dir: Path, media_root: Path, *,
 
     pool = _pool(min(workers or default_workers(), len(to_process)))
     try:
-        futures = {sha: pool.submit(process_image, str(path), str(media_root), max_pixels)
+        futures = {sha: pool.submit(process_image, str(path), str(media_root), max_pixels,
+                                    decode_budget)
                    for sha, path in to_process.items()}
         for sha, future in _as_completed(futures):
             outcomes[sha] = future.result()

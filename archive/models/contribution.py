@@ -54,6 +54,9 @@ class Contribution(Model):
         # A contributor's notes: "My contributions", blocks and the trusted-contributor count.
         sa.Index("ix_contributions_submitted_by", "submitted_by_id", "created_at"),
         sa.Index("ix_contributions_email", "email"),
+        # One note per form: the key the page gave the form, so a form sent twice (a double
+        # click, a browser retrying, five posts at once) is stored once.
+        sa.Index("uq_contributions_submission_key", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +101,9 @@ class Contribution(Model):
     # When the contributor's personal data (and, for unpublished notes, the text) was erased,
     # on request or by the retention period.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A digest of the form's random key and what was typed in it (None for notes made
+    # otherwise): the same sending is stored once.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64))
 
     item: Mapped[Item] = relationship(lazy="joined")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -14,12 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from archive.forms import ArchiveForm
+
 # types-WTForms follows WTForms 3.2, whose choices are (value, label) tuples; plain values, as
 # WTForms 3.3 prefers, need a `type: ignore[list-item]` until the stubs catch up.
 YEAR = NumberRange(min=1000, max=2999, message=_l("A year has four digits."))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(ArchiveForm):
     # Plain values: tuple choices are deprecated from WTForms 3.3, and the template renders
     # its own labelled buttons.
     action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],  # type: ignore[list-item]
@@ -42,13 +43,13 @@ class DecisionForm(FlaskForm):
         return tuple(name for name, wanted in chosen.items() if wanted)
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(ArchiveForm):
     reason = TextAreaField(_l("Why is the note withdrawn? (kept in the log and told to the "
                            "contributor)"), validators=[DataRequired(), Length(max=2000)])
     revert_enrichments = BooleanField(_l("Also put back what this note changed in the record"))
 
 
-class BulkForm(FlaskForm):
+class BulkForm(ArchiveForm):
     ids = SelectMultipleField(_l("Notes"), coerce=int, validate_choice=False,
                               validators=[DataRequired(message=_l("Choose at least one note."))])
     action = SelectField(_l("Decision"), choices=["approve", "reject", "spam"],  # type: ignore[list-item]
@@ -67,7 +68,7 @@ class BulkForm(FlaskForm):
             raise ValidationError(_("Decide at most 200 notes at once."))
 
 
-class EnrichForm(FlaskForm):
+class EnrichForm(ArchiveForm):
     """Each field: whether to apply it, the value to write, and the value the archivist saw."""
 
     apply_date_text = BooleanField(_l("Change the date"))
@@ -117,7 +118,7 @@ class EnrichForm(FlaskForm):
                 latest if latest is not None else earliest)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(ArchiveForm):
     question = TextAreaField(_l("The question the public is asked"),
                              validators=[Optional(), Length(max=1000)])
     action = SelectField(_l("Action"), choices=["ask", "solve", "reopen", "close"],  # type: ignore[list-item]
@@ -127,11 +128,11 @@ class QuestionForm(FlaskForm):
                          validators=[Optional(), Length(max=500)])
 
 
-class BlockForm(FlaskForm):
+class BlockForm(ArchiveForm):
     kind = SelectField(_l("Block"), choices=["account", "email", "ip_hash"],  # type: ignore[list-item]
                        validators=[DataRequired()])
     reason = StringField(_l("Why (kept with the block)"), validators=[Optional(), Length(max=500)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(ArchiveForm):
     """A form with only its CSRF token: for buttons that change something."""

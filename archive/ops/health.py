@@ -23,8 +23,8 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
         db.session.rollback()
-    except sa.exc.SQLAlchemyError:
-        log.warning("health check: the database cannot be reached", exc_info=True)
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("health check: the database cannot be reached (%s)", describe(error))
         _rollback_quietly()
         response = jsonify(status="unavailable", database="unreachable")
         response.status_code = 503
@@ -35,9 +35,22 @@ def healthz():
     return response
 
 
+def describe(error: BaseException) -> str:
+    """One line saying what went wrong with the database: the exception's class and the first
+    line of what the driver said (never the SQL or its parameters)."""
+    cause = getattr(error, "orig", None) or error.__cause__ or error
+    said = " ".join(str(cause).strip().splitlines()[:1])[:200]
+    kind = error.__class__.__name__
+    return f"{kind}: {said}" if said else kind
+
+
 def database_unavailable(error):
-    """Lost or refused database connections: tell the visitor to retry, log it, no traceback."""
-    log.warning("database unavailable: %s", error.__class__.__name__, exc_info=True)
+    """Lost or refused database connections: tell the visitor to retry, and log one line.
+
+    An outage makes every request fail the same way: a traceback each time would bury the log
+    (and say nothing the first line does not).
+    """
+    log.warning("database unavailable, answered 503: %s", describe(error))
     _rollback_quietly()
     # Nobody is looked up now: rendering any template would otherwise ask the database who
     # is logged in (Flask-Login's context processor), and fail again.

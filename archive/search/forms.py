@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SearchField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
+from archive.forms import ArchiveForm
 
-class SearchForm(FlaskForm):
+
+class SearchForm(ArchiveForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

@@ -156,3 +156,94 @@ def test_on_a_shared_site_an_admin_chooses_where_a_new_archivist_works(
             (south.id, "archivist")]
         assert db.session.scalar(sa.select(User).where(
             User.email == "nowhere@example.org")) is None
+
+
+ROUNDS = 6
+
+
+def _remove_each_other(app, first_id: int, second_id: int, *, deactivate: bool) -> list[str]:
+    """Two administrators demote (or deactivate) each other at the same moment; what each
+    was told: "changed" or "refused"."""
+    import threading
+
+    from archive.admin.services import update_account
+    from archive.auth.services import UserError
+
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def remove(actor_id: int, target_id: int) -> None:
+        try:
+            with app.app_context():
+                actor = db.session.get(User, actor_id)
+                target = db.session.get(User, target_id)
+                barrier.wait()
+                try:
+                    update_account(target, role=Role.ADMIN if deactivate else Role.CURATOR,
+                                   active=not deactivate, display_name=target.display_name,
+                                   acting_admin=actor)
+                except UserError:
+                    db.session.rollback()
+                    outcome = "refused"
+                else:
+                    db.session.commit()
+                    outcome = "changed"
+            with lock:
+                outcomes.append(outcome)
+        except BaseException as error:  # reported below, in the test's own thread
+            with lock:
+                errors.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=remove, args=(first_id, second_id)),
+               threading.Thread(target=remove, args=(second_id, first_id))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    return sorted(outcomes)
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(app, make_user):
+    """One change wins, the other is refused: an active administrator always remains."""
+    for round_number in range(ROUNDS):
+        with app.app_context():  # start each round from exactly two active admins
+            db.session.execute(sa.update(User).where(User.role == Role.ADMIN)
+                               .values(role=Role.ARCHIVIST))
+            db.session.commit()
+        first, second = make_user("admin"), make_user("admin")
+
+        outcomes = _remove_each_other(app, first.id, second.id,
+                                      deactivate=round_number % 2 == 1)
+
+        assert outcomes == ["changed", "refused"]
+        with app.app_context():
+            admins = db.session.scalar(sa.select(sa.func.count()).where(
+                User.role == Role.ADMIN, User.active.is_(True)))
+        assert admins == 1, f"round {round_number}: {admins} active administrators"
+
+
+def test_an_admin_demoted_meanwhile_can_no_longer_change_accounts(app, make_user):
+    from archive.admin.services import update_account
+    from archive.auth.services import UserError
+
+    first, second, third = make_user("admin"), make_user("admin"), make_user("archivist")
+    with app.app_context():
+        stale = db.session.get(User, first.id)  # loaded before the demotion below
+        update_account(db.session.get(User, first.id), role=Role.CURATOR, active=True,
+                       display_name=first.display_name,
+                       acting_admin=db.session.get(User, second.id))
+        db.session.commit()
+        refusal = None
+        try:
+            update_account(db.session.get(User, third.id), role=Role.ADMIN, active=True,
+                           display_name=third.display_name, acting_admin=stale)
+        except UserError as error:
+            refusal = str(error)
+        db.session.rollback()
+    assert refusal == "You are no longer an administrator."
+    assert _user(app, third.id).role is Role.ARCHIVIST

@@ -146,3 +146,27 @@ def test_list_with_no_accounts_says_how_to_make_one(runner):
 
     assert result.exit_code == 0
     assert "No users yet" in result.output
+
+
+def test_promote_brings_back_an_administrator(app, runner, make_user):
+    """The way back in when no active administrator is left."""
+    former = make_user("curator", email="former.admin@example.org", active=False)
+    token = stored_user(app, "former.admin@example.org").session_token
+
+    result = runner.invoke(args=["users", "promote", "Former.Admin@example.org"])
+
+    assert result.exit_code == 0, result.output
+    assert "now an active administrator" in result.output
+    promoted = stored_user(app, former.email)
+    assert (promoted.role, promoted.active) == (Role.ADMIN, True)
+    assert promoted.session_token != token
+    again = runner.invoke(args=["users", "promote", former.email])
+    assert again.exit_code == 0 and "already an active administrator" in again.output
+
+
+def test_promote_an_unknown_email_says_how_to_create_one(app, runner):
+    result = runner.invoke(args=["users", "promote", "nobody@example.org"])
+
+    assert result.exit_code == 1
+    assert "users create nobody@example.org --role admin" in result.output
+    assert users(app) == []

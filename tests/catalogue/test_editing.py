@@ -106,6 +106,27 @@ def test_a_bad_upload_is_refused_the_typed_text_kept_and_nothing_stored(
     assert [p for p in media_files(app) if p not in before] == []
 
 
+def test_an_upload_over_the_decoding_budget_is_refused_before_decoding(
+        make_app, make_user, make_collection, login_client):
+    app = make_app(IMAGE_DECODE_BUDGET=2 * 2**20)
+    make_collection(slug="streets", title="Streets")
+    client = login_client(app, make_user("curator"))
+    photo = io.BytesIO()
+    PILImage.new("RGB", (1200, 900), (90, 90, 90)).save(photo, "PNG")  # 4 MiB once decoded
+    photo.seek(0)
+
+    response = client.post("/catalogue/items/new",
+                           data=form(title="Typed with care", image=(photo, "flat.png")),
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "too large to process (1200x900 pixels would take 4 MiB" in html
+    assert 'value="Typed with care"' in html
+    assert stored_items(app) == []
+    assert media_files(app) == []
+
+
 def test_an_upload_over_the_size_limit_gets_the_413_page(make_app, make_user, make_collection,
                                                          login_client):
     app = make_app(MAX_CONTENT_LENGTH=50_000)
@@ -190,3 +211,20 @@ def test_the_edit_form_needs_a_csrf_token(make_app, make_user, make_collection, 
 
     assert response.status_code == 400
     assert stored_items(app)[0].title == "Kept"
+
+
+def test_a_title_that_grows_when_normalised_is_refused_with_the_form_kept(app, curator_client):
+    """Lengths are checked on the text as stored (NFC), not as typed."""
+    import unicodedata
+
+    typed = "\ufb2c" * 200  # 200 characters typed, 600 once normalised: over the 500 limit
+
+    response = curator_client.post("/catalogue/items/new",
+                                   data=form(title=typed, place="Kirkgate market"),
+                                   content_type="multipart/form-data")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code in (400, 422)
+    assert "500" in html and unicodedata.normalize("NFC", typed) in html
+    assert 'value="Kirkgate market"' in html
+    assert stored_items(app) == []

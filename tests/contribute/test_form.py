@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -238,6 +239,82 @@ def test_a_note_that_is_too_long_is_kept_for_shortening(app, client, make_item):
     assert response.status_code == 400
     assert body.strip() + "</textarea>" in text(response).replace("&#39;", "'")
     assert stored_contributions(app) == []
+
+
+# One character as typed, three once in Unicode's composed form (NFC), as stored.
+GROWS = "\ufb2c"
+
+
+@pytest.mark.parametrize(("field", "limit"), [
+    ("suggested_date", 200), ("suggested_place", 300), ("suggested_people", 2000),
+    ("credit_name", 200),
+])
+def test_text_that_grows_when_normalised_is_checked_as_stored(app, client, make_item, field,
+                                                               limit):
+    typed = "Kirkgate " + GROWS * (limit // 3)
+    stored = unicodedata.normalize("NFC", typed)
+    assert len(typed) <= limit < len(stored)
+
+    response = post_note(client, make_item(), body="The stall on the left sold fish.",
+                         **{field: typed})
+
+    # The form again, the field's own error beside it and everything typed kept: not the
+    # database refusing the note with a bare "Bad request".
+    assert response.status_code == 400
+    html = text(response)
+    assert str(limit) in field_errors(html, field)
+    assert stored in html
+    assert "The stall on the left sold fish.</textarea>" in html
+    assert stored_contributions(app) == []
+
+
+def test_text_at_the_limit_once_normalised_is_accepted(app, client, make_item):
+    typed = GROWS * 100  # 300 characters once normalised: exactly the place's limit
+
+    response = post_note(client, make_item(), suggested_place=typed)
+
+    assert response.status_code == 303
+    [note] = stored_contributions(app)
+    assert note.suggested_place == unicodedata.normalize("NFC", typed)
+    assert len(note.suggested_place) == 300
+
+
+WITHIN = "The marked region must lie within the photograph."
+TOO_SMALL = ("The marked region is too small: mark an area of at least 1% of the photograph's "
+             "width and height.")
+UNREADABLE = "The marked region could not be read."
+
+
+@pytest.mark.parametrize(("region", "message"), [
+    (("1", "1", "0.0001", "0.0001"), WITHIN),  # at the far corner: nothing of the photo in it
+    (("0.99999", "0.5", "0.01", "0.2"), WITHIN),
+    (("0.5", "0.5", "0.0001", "0.0001"), TOO_SMALL),
+    (("0.2", "0.2", "0.5", "0.004"), TOO_SMALL),
+    (("0.1", "0.1", "4.9e-324", "4.9e-324"), WITHIN),  # denormal: nothing once rounded
+    (("nan", "0.1", "0.2", "0.2"), UNREADABLE),
+    (("0.1", "0.1", "inf", "0.2"), UNREADABLE),
+    (("0.1", "-inf", "0.2", "0.2"), UNREADABLE),
+    (("0.1", "0.1", "1e308", "0.2"), WITHIN),
+])
+def test_a_region_outside_the_photo_or_too_small_is_refused(app, client, make_item, region,
+                                                             message):
+    fields = dict(zip(("region_x", "region_y", "region_w", "region_h"), region, strict=True))
+
+    response = post_note(client, make_item(), **fields)
+
+    assert response.status_code == 400
+    assert message in field_errors(text(response).replace("&#39;", "'"), "region_x")
+    assert stored_contributions(app) == []
+
+
+def test_a_region_is_stored_rounded_and_inside_the_photo(app, client, make_item):
+    response = post_note(client, make_item(), region_x="1e-310", region_y="0.5000000001",
+                         region_w="0.25", region_h="0.5000004")
+
+    assert response.status_code == 303
+    [note] = stored_contributions(app)
+    # The denormal is a plain zero; the box ends at the bottom edge, not past it.
+    assert (note.region_x, note.region_y, note.region_w, note.region_h) == (0.0, 0.5, 0.25, 0.5)
 
 
 def test_every_mistake_is_reported_at_once(app, client, make_item):

@@ -188,7 +188,9 @@ def test_csv_has_one_row_per_item_with_enriched_fields_and_approved_notes(app, c
         "needs_help": "no", "notes_count": "2",
     }
     image = archive.market.primary_image
-    assert market["images"] == f"http://localhost/media/{image.original_path}"
+    # The public full-size copy: the original (and its metadata) is for staff only.
+    assert market["images"] == (f"http://localhost/media/derivatives/{image.sha256[:2]}/"
+                                f"{image.sha256[2:4]}/{image.sha256}-full.jpg")
     check_market_notes(app, archive, json.loads(market["notes"]),
                        json.loads(market["enrichments"]))
     mill = rows["BFD-1"]
@@ -290,18 +292,47 @@ def test_an_empty_archive_exports_empty_files_that_still_parse(curator):
 # --- streaming ---------------------------------------------------------------------------------
 
 
-def test_downloads_are_sent_one_record_at_a_time(curator, make_item):
+def test_downloads_are_sent_whole_with_their_length(curator, make_item):
     for n in range(4):
         make_item(identifier=f"S-{n}", with_image=False)
 
-    for fmt, header, footer in (("csv", 1, 0), ("json", 1, 1)):
+    for fmt in ("csv", "json", "jsonl"):
         response = curator.get(f"/curation/export.{fmt}")
-        chunks = [chunk for chunk in response.response if chunk]
-        response.close()
+        body = response.get_data()
 
-        assert len(chunks) == header + 4 + footer, fmt
-        assert [set(re.findall(rb"S-\d", chunk)) for chunk in chunks[header:header + 4]] == [
-            {f"S-{n}".encode()} for n in range(4)]
+        assert response.status_code == 200
+        assert int(response.headers["Content-Length"]) == len(body) > 0
+        assert sorted(set(re.findall(rb"S-\d", body))) == [f"S-{n}".encode() for n in range(4)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_a_database_failure_part_way_is_a_503_not_a_shorter_file(curator, make_item,
+                                                                  monkeypatch, fmt):
+    """The second batch of records cannot be read: nothing of the file is sent."""
+    from archive.harvesting import records
+
+    for n in range(5):
+        make_item(identifier=f"F-{n}", with_image=False)
+    monkeypatch.setitem(records.iter_records.__kwdefaults__, "batch_size", 2)
+    real = records._notes_for
+    calls = []
+
+    def notes_then_failure(ids):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise sa.exc.OperationalError("SELECT …", {}, Exception("server closed the "
+                                                                   "connection unexpectedly"))
+        return real(ids)
+
+    monkeypatch.setattr(records, "_notes_for", notes_then_failure)
+
+    response = curator.get(f"/curation/export.{fmt}")
+
+    assert len(calls) == 2  # it failed part-way, after the first records were written
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert b"F-0" not in response.get_data()
+    assert "attachment" not in response.headers.get("Content-Disposition", "")
 
 
 def test_records_span_batches_each_item_once_with_its_own_notes(app, make_item, make_user,

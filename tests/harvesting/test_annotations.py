@@ -124,3 +124,14 @@ def test_filtering_by_collection_and_hiding_withdrawn_notes_and_items(app, clien
 
     assert get(client, "/annotations")["total"] == 0
     assert client.get("/annotations/page/1").status_code == 200  # an empty first page
+
+
+def test_a_stored_region_at_the_photos_edge_is_exported_inside_the_canvas():
+    """A row stored before regions were checked (x = y = 1, a ten-thousandth wide)."""
+    from archive.harvesting.annotations import region_pixels
+
+    corner = Contribution(id=1, region_x=1.0, region_y=1.0, region_w=0.0001, region_h=0.0001)
+    tiny = Contribution(id=2, region_x=0.5, region_y=5e-324, region_w=5e-324, region_h=0.2)
+
+    assert region_pixels(corner, 640, 480) == (639, 479, 1, 1)
+    assert region_pixels(tiny, 640, 480) == (320, 0, 1, 96)

@@ -153,6 +153,22 @@ def test_sets_select_a_collection(client, oai_schema, sample):
     ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "york"}, "noRecordsMatch"),
     ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2999-01-01"},
      "noRecordsMatch"),
+    # Dates at the end of the calendar: no upper bound can be computed past them.
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "9999-12-31"},
+     "badArgument"),
+    ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc",
+      "until": "9999-12-31T23:59:59Z"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "9999-12-31",
+      "until": "9999-12-31"}, "badArgument"),
+    # Characters XML cannot carry are refused, never echoed into <request>.
+    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:localhost:\x01x"},
+     "badArgument"),
+    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": oai_id("LDS-1\x1b[0m")},
+     "badArgument"),
+    ({"verb": "ListMetadataFormats", "identifier": "\x0b"}, "badArgument"),
+    ({"verb": "ListRecords", "resumptionToken": "abc\x08def"}, "badArgument"),
+    ({"verb": "ListIdentifiers", "resumptionToken": "\x7f\x1f\x02"}, "badArgument"),
+    ({"verb": "ListSets", "resumptionToken": "\ufffe"}, "badArgument"),
 ])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_protocol_errors_are_reported_with_http_200(client, oai_schema, sample, args, code,
@@ -166,6 +182,16 @@ def test_protocol_errors_are_reported_with_http_200(client, oai_schema, sample, 
         assert request.attrib == {}  # the protocol forbids echoing a bad request
     else:
         assert request.get("verb") == args["verb"]
+
+
+def test_control_characters_posted_are_refused_even_a_nul(client, oai_schema, sample):
+    """(In an address, a NUL is refused with a 400 before any view; in a form body it reaches
+    the view, which must still answer well-formed XML.)"""
+    for value in ("\x00", "oai:localhost:LDS-1\x00", "\x01\x02\x03"):
+        tree = oai(client, oai_schema, "post", verb="GetRecord", metadataPrefix="oai_dc",
+                   identifier=value)
+        assert error_code(tree) == "badArgument"
+        assert tree.find("o:request", NS).attrib == {}
 
 
 def test_a_token_of_one_verb_is_refused_by_another(app, client, oai_schema, sample,

@@ -147,6 +147,104 @@ def test_derivatives_carry_no_metadata(source_dir, media_root):
             assert secret not in raw
 
 
+# --- the public full-size copy ------------------------------------------------------------------
+
+
+def _located_exif(orientation: int = 1) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SecretCam"
+    exif[ExifTags.Base.ImageDescription] = "Taken from 4 Elm Row, home of J. Smith"
+    if orientation != 1:
+        exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (53.0, 47.0, 59.0)
+    return exif
+
+
+SECRETS = (b"SecretCam", b"Elm Row", b"GPSLatitude", b"J. Smith", b"Photoshop 3.0", b"MPF")
+
+
+def _app13_iptc(payload: bytes) -> bytes:
+    data = b"Photoshop 3.0\x00" + payload
+    return b"\xff\xed" + (len(data) + 2).to_bytes(2, "big") + data
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_the_full_size_copy_of_a_jpeg_keeps_pixels_orientation_and_profile_only(
+        source_dir, media_root, progressive):
+    source = source_dir / "located.jpg"
+    picture = Image.effect_noise((640, 480), 60).convert("RGB")
+    picture.paste(BLUE, (0, 0, 320, 480))  # left half blue
+    icc = _linear_rgb_icc_profile()
+    picture.save(source, "JPEG", exif=_located_exif(orientation=6), icc_profile=icc,
+                 comment=b"home of J. Smith, 4 Elm Row", progressive=progressive,
+                 xmp=b"<x:xmpmeta><exif:GPSLatitude>53,47.98N</exif:GPSLatitude></x:xmpmeta>")
+    data = source.read_bytes()  # an IPTC block (APP13) too, and bytes appended after the end
+    source.write_bytes(data[:2] + _app13_iptc(b"J. Smith") + data[2:] + b"MPF J. Smith")
+
+    stored = store_image(source, media_root)
+    full = media_root / processing.full_size_path(stored.sha256)
+
+    raw = full.read_bytes()
+    for secret in SECRETS:
+        assert secret not in raw
+    with Image.open(full) as copy, Image.open(source) as original:
+        assert dict(copy.getexif()) == {ExifTags.Base.Orientation: 6}
+        assert copy.info["icc_profile"] == icc
+        assert not {"comment", "xmp", "photoshop"} & set(copy.info)
+        assert copy.tobytes() == original.tobytes()  # not re-encoded: the very same pixels
+        from PIL import ImageOps
+
+        shown = ImageOps.exif_transpose(copy)
+        assert shown.size == (stored.width, stored.height) == (480, 640)
+        assert near(shown.getpixel((240, 20)), BLUE, tolerance=40)  # left half now on top
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF", "WEBP"])
+def test_the_full_size_copy_of_other_formats_is_an_oriented_jpeg_with_the_profile(
+        source_dir, media_root, fmt):
+    source = source_dir / f"located.{fmt.lower()}"
+    picture = Image.new("RGB", (300, 200), RED)
+    picture.paste(BLUE, (0, 0, 150, 200))
+    icc = _linear_rgb_icc_profile()
+    options = {"exif": _located_exif(orientation=8), "icc_profile": icc}
+    if fmt == "PNG":
+        from PIL import PngImagePlugin
+
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "home of J. Smith, 4 Elm Row")
+        text.add_itxt("XML:com.adobe.xmp", "<exif:GPSLatitude>53N</exif:GPSLatitude>")
+        options["pnginfo"] = text
+    picture.save(source, fmt, **options)
+
+    stored = store_image(source, media_root)
+    full = media_root / processing.full_size_path(stored.sha256)
+
+    raw = full.read_bytes()
+    for secret in SECRETS:
+        assert secret not in raw
+    with Image.open(full) as copy:
+        assert copy.format == "JPEG"
+        assert dict(copy.getexif()) == {}  # orientation applied to the pixels themselves
+        assert copy.info["icc_profile"] == icc
+        assert copy.size == (stored.width, stored.height) == (200, 300)
+        assert near(copy.getpixel((100, 290)), BLUE)  # rotated: the left half is at the bottom
+
+
+def test_a_truncated_jpeg_gets_no_full_size_copy(source_dir, media_root):
+    source = source_dir / "whole.jpg"
+    Image.effect_noise((400, 300), 60).convert("RGB").save(source)
+    target = media_root / "copy.jpg"
+    media_root.mkdir()
+    cut = source_dir / "cut.jpg"
+    cut.write_bytes(source.read_bytes()[:2000])
+
+    with pytest.raises(ImageError):
+        processing.make_full_size(cut, target)
+    assert list(media_root.iterdir()) == []
+
+
 def _cmyk_jpeg(path):
     Image.new("CMYK", (120, 80), (0, 255, 255, 0)).save(path, "JPEG")
 
@@ -301,8 +399,9 @@ def test_the_same_file_is_stored_once(source_dir, media_root):
 
     assert a == b == c
     assert stored_files(media_root) == files_after_first
-    # The original and one derivative per size: 200, 400 and the full 640 (never upscaled).
-    assert len(files_after_first) == 4
+    # The original, one derivative per size (200, 400 and the full 640, never upscaled) and
+    # the public full-size copy without metadata.
+    assert len(files_after_first) == 5
 
 
 def test_stored_files_can_be_read_by_a_web_server_running_as_another_user(source_dir, media_root):
@@ -330,9 +429,9 @@ def test_different_files_are_stored_apart(source_dir, media_root):
     assert {a.original_path, a.display_path, a.thumb_path}.isdisjoint(
         {b.original_path, b.display_path, b.thumb_path}
     )
-    # Each: its original and one derivative (64 px is below every listed size, so the
-    # thumbnail and the display copy are the same full-size file).
-    assert len(stored_files(media_root)) == 4
+    # Each: its original, one derivative (64 px is below every listed size, so the
+    # thumbnail and the display copy are the same full-size file) and its public full-size copy.
+    assert len(stored_files(media_root)) == 6
 
 
 # --- refusals ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from archive.extensions import db
 from tests.conftest import BASE_TEST_CONFIG
 
 BEFORE = "0010_outbox"
+INSTITUTIONS = "0011_institutions"  # the upgrade under test (later ones add their own columns)
 TABLES = ("users", "collections", "items", "images", "contributions", "moderation_events")
 
 ROWS = [
@@ -63,7 +64,7 @@ def test_an_existing_archive_becomes_one_institution_with_everything_it_had(
         with db.engine.connect() as connection:
             before = _snapshot(connection)
 
-        upgrade()
+        upgrade(revision=INSTITUTIONS)
 
         with db.engine.connect() as connection:
             after = _snapshot(connection)

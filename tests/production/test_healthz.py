@@ -74,3 +74,25 @@ def test_a_logged_in_page_fails_cleanly_too_while_the_database_is_unreachable(
 
     assert response.status_code == 503
     assert "Back in a moment" in response.text
+
+
+def test_each_503_logs_one_line_without_a_traceback(app, make_app, caplog, monkeypatch):
+    import logging
+
+    # (Running the migrations configures logging from alembic.ini, which turns off the
+    # loggers that exist by then.)
+    monkeypatch.setattr(logging.getLogger("archive.ops.health"), "disabled", False)
+    broken = make_app(SQLALCHEMY_DATABASE_URI=UNREACHABLE)
+    client = broken.test_client()
+
+    with caplog.at_level("WARNING", logger="archive"):
+        for url in ("/", "/browse", "/healthz"):
+            caplog.clear()
+            assert client.get(url).status_code == 503, url
+            records = [r for r in caplog.records if r.name.startswith("archive")]
+            assert len(records) == 1, (url, [r.getMessage() for r in records])
+            [record] = records
+            assert record.exc_info is None and record.exc_text is None, url
+            message = record.getMessage()
+            assert "\n" not in message and "OperationalError" in message, message
+            assert "SELECT" not in message  # what the driver said, never the query

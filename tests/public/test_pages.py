@@ -273,12 +273,14 @@ def test_item_page_shows_the_photograph_and_its_catalogue_record(
 
     assert response.status_code == 200
     html = squash(text(response))
-    # The display-size picture, linking to the full-size original.
+    # The display-size picture, linking to the public full-size copy (not the original).
+    full = f"derivatives/{image.sha256[:2]}/{image.sha256[2:4]}/{image.sha256}-full.jpg"
     assert re.search(
-        rf'<a [^>]*href="/media/{image.original_path}"[^>]*> <img src="/media/'
+        rf'<a [^>]*href="/media/{full}"[^>]*> <img src="/media/'
         rf'{image.display_path}"',
         html,
     )
+    assert image.original_path not in html
     assert f"({image.width} \u00d7 {image.height} pixels)" in html
     for shown in (
         "Briggate tram stop",

@@ -106,3 +106,30 @@ def test_login_uses_strong_session_protection(app):
     from archive.extensions import login_manager
 
     assert login_manager.session_protection == "strong"
+
+
+def test_pages_for_logged_in_people_are_never_stored(app, make_user, make_item, make_contribution,
+                                                     login_client):
+    """Staff pages show contributors' emails; no cache, not even the browser's, may keep them."""
+    item = make_item()
+    note = make_contribution(item, email="private.person@example.net")
+    admin = login_client(app, make_user("admin", email="the.admin@example.org"))
+
+    for url in ("/moderation/", f"/moderation/contributions/{note.id}", "/admin/users",
+                f"/items/{item.identifier}"):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert response.cache_control.no_store and response.cache_control.private, url
+    accounts = admin.get("/admin/users").get_data(as_text=True)
+    assert "the.admin@example.org" in accounts  # (what is being protected)
+    contributor = login_client(app, make_user("contributor"))
+    assert contributor.get("/my/contributions").cache_control.no_store
+
+
+def test_public_pages_for_visitors_keep_their_own_caching(make_app, make_item):
+    app = make_app(PUBLIC_BASE_URL="https://photos.example.org")
+    item = make_item()
+
+    response = app.test_client().get(f"/items/{item.identifier}")
+
+    assert not response.cache_control.no_store

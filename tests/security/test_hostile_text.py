@@ -316,3 +316,35 @@ def test_nul_bytes_in_the_login_form_are_refused_cleanly(client, make_user):
                                            "password": "correct horse battery"})
 
     assert response.status_code in (400, 401)
+
+
+@pytest.mark.parametrize("path", ["/login", "/register", "/oai", "/items/P-1/contribute"])
+def test_large_multipart_bodies_to_public_forms_are_refused_unread(app, client, make_item, path):
+    """A public form needs kilobytes: 64 MB of multipart is refused before it is read."""
+    import io
+
+    make_item(identifier="P-1")
+    stream = io.BytesIO(b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n"
+                        + b"x" * (64 * 1024 * 1024) + b"\r\n--B--\r\n")
+
+    response = client.post(path, input_stream=stream,
+                           headers={"Content-Type": "multipart/form-data; boundary=B",
+                                    "Content-Length": str(len(stream.getvalue()))})
+
+    assert response.status_code == 413
+    assert stream.tell() == 0  # not a byte of it read
+
+
+def test_nginx_takes_large_bodies_only_where_curators_upload():
+    import re
+
+    from archive import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    config = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    server = config[config.index("listen 443 ssl;"):]
+
+    sizes = re.findall(r"client_max_body_size\s+(\S+);", server)
+    assert sizes[0] == "1m"  # the server's own, for every location without one
+    large = re.findall(r"location\s+(\S+)\s*\{[^}]*client_max_body_size\s+64m;", server)
+    assert large == ["/catalogue/"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive.images.processing import ImageError, store_image
+from archive.images.processing import ImageError, full_size_path, store_image
 
 
 def _png_header_only(path: Path, width: int, height: int) -> Path:
@@ -84,13 +84,13 @@ def test_a_symlink_to_a_secret_is_not_taken_for_an_image(tmp_path, media):
         store_image(link, media)
 
 
-@pytest.mark.database_independent
-def test_a_jpeg_with_html_appended_is_served_only_as_an_image(app, client, tmp_path,
-                                                             make_image_file):
+def test_a_jpeg_with_html_appended_is_served_only_as_an_image(app, tmp_path, make_image_file,
+                                                             make_user, login_client):
     payload = b"<html><script>alert(document.cookie)</script></html>"
     source = make_image_file(size=(300, 200))
     source.write_bytes(source.read_bytes() + payload)
     stored = store_image(source, Path(app.config["MEDIA_ROOT"]))
+    client = login_client(app, make_user("curator"))  # no record shows it: staff only
 
     original = client.get(f"/media/{stored.original_path}")
     derivative = client.get(f"/media/{stored.thumb_path}")
@@ -100,8 +100,11 @@ def test_a_jpeg_with_html_appended_is_served_only_as_an_image(app, client, tmp_p
     assert "script-src 'self'" in original.headers["Content-Security-Policy"]
     assert payload in original.data  # the original is kept byte for byte...
     assert payload not in derivative.data  # ...but what pages show is re-encoded
+    full = client.get(f"/media/{full_size_path(stored.sha256)}")
+    assert full.status_code == 200 and payload not in full.data  # and the full size ends clean
     original.close()
     derivative.close()
+    full.close()
 
 
 @pytest.mark.database_independent
@@ -117,6 +120,46 @@ def test_a_symlink_planted_in_the_media_folder_is_not_followed(app, client, tmp_
 
     assert response.status_code == 404
     assert b"not for the public" not in response.data
+
+
+def _plant_link(target: Path, link: Path) -> None:
+    """Replace ``link`` (a file or folder the app wrote) with a symbolic link to ``target``."""
+    import shutil
+
+    if link.is_dir():
+        shutil.rmtree(link)
+    else:
+        link.unlink()
+    os.symlink(target, link)
+
+
+@pytest.mark.parametrize("planted", ["file", "folder"])
+def test_a_symlink_planted_for_a_public_image_is_followed_by_no_route(
+        app, client, make_item, tmp_path, planted):
+    """A link in place of a derivative (or of its folder) of an image the public may see."""
+    from archive.images.processing import derivative_path, derivative_sizes
+
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    (secret / "passwd").write_bytes(b"root:x:0:0:not for the public")
+    item = make_item()
+    image = item.images[0]
+    edge, width, height = derivative_sizes(image.width, image.height)[-1]
+    relative = derivative_path(image.sha256, edge)
+    target = Path(app.config["MEDIA_ROOT"]) / relative
+    if planted == "file":
+        _plant_link(secret / "passwd", target)
+    else:  # the folder holding it: derivatives/ab/cd -> outside
+        for name in os.listdir(target.parent):
+            (secret / name).write_bytes(b"root:x:0:0:not for the public")
+        _plant_link(secret, target.parent)
+
+    for url in (f"/iiif/image/{image.sha256}/full/{width},{height}/0/default.jpg",
+                f"/iiif/image/{image.sha256}/full/max/0/default.jpg",
+                f"/media/{relative}"):
+        with client.get(url) as response:
+            assert response.status_code == 404, url
+            assert b"not for the public" not in response.get_data(), url
 
 
 @pytest.mark.database_independent

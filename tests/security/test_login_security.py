@@ -200,3 +200,46 @@ def test_logging_out_elsewhere_does_not_need_the_old_token(app, make_user):
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     assert not can_open_queue(client)
+
+
+def test_the_remember_me_cookie_is_same_site_lax_and_http_only(app, make_user):
+    make_user("archivist", email="ada@example.org")
+    browser = app.test_client()
+
+    response = log_in(browser, "ada@example.org", PASSWORD, remember=True)
+
+    [remember] = [c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("remember_token=")]
+    attributes = {part.strip().split("=")[0].lower(): part.strip()
+                  for part in remember.split(";")[1:]}
+    assert attributes["samesite"].lower() == "samesite=lax"
+    assert "httponly" in attributes
+
+
+def _form_token(html: str) -> str:
+    import re
+
+    match = (re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+             or re.search(r'type="hidden" name="csrf_token" value="([^"]+)"', html))
+    assert match, "the page carries no form token"
+    return match.group(1)
+
+
+def test_logging_in_makes_a_new_form_token_and_the_old_one_stops_working(make_app, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    make_user("archivist", email="ada@example.org")
+    browser = app.test_client()
+    before = _form_token(browser.get("/login").get_data(as_text=True))
+
+    response = browser.post("/login", data={"email": "ada@example.org", "password": PASSWORD,
+                                            "csrf_token": before})
+    assert response.status_code == 303
+
+    after = _form_token(browser.get("/moderation/").get_data(as_text=True))
+    assert after != before
+    # A token from before the login (seen on a shared computer, or planted) does nothing now.
+    refused = browser.post("/logout", data={"csrf_token": before})
+    assert refused.status_code == 400
+    assert can_open_queue(browser)
+    assert browser.post("/logout", data={"csrf_token": after}).status_code == 303
+    assert not can_open_queue(browser)
