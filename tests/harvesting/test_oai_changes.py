@@ -60,7 +60,7 @@ def test_harvesters_post_without_a_csrf_token(make_app, oai_schema, sample):
     tree = oai(app.test_client(), oai_schema, "post", verb="ListSets")
 
     assert error_code(tree) is None
-    assert len(tree.findall(".//o:set", NS)) == 2
+    assert len(tree.findall(".//o:set", NS)) == 3
 
 
 # --- dates and paging --------------------------------------------------------------------------

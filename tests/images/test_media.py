@@ -44,7 +44,6 @@ def fetch(client, url, **kwargs):
         return response
 
 
-@pytest.mark.database_independent
 @pytest.mark.parametrize(
     ("kind", "content_type"),
     [("full_size", "image/jpeg"), ("display_path", "image/jpeg"), ("thumb_path", "image/jpeg")],
@@ -67,7 +66,6 @@ def test_stored_files_are_served_with_bounded_caching(app, client, stored, kind,
     assert response.headers["ETag"]
 
 
-@pytest.mark.database_independent
 def test_revalidation_with_the_etag_gets_304_without_a_body(client, stored):
     url = f"/media/{stored.display_path}"
     etag = fetch(client, url).headers["ETag"]
@@ -79,7 +77,6 @@ def test_revalidation_with_the_etag_gets_304_without_a_body(client, stored):
     assert again.headers["ETag"] == etag
 
 
-@pytest.mark.database_independent
 def test_a_stale_etag_gets_the_file_again(client, stored):
     response = fetch(
         client, f"/media/{stored.thumb_path}", headers={"If-None-Match": '"not-the-current-one"'}
@@ -99,7 +96,6 @@ def secrets_beside_media(app):
     return media_root
 
 
-@pytest.mark.database_independent
 @pytest.mark.parametrize(
     "url",
     [
@@ -136,7 +132,6 @@ def test_absolute_paths_are_not_served(client, url):
     assert b"root:" not in response.get_data()
 
 
-@pytest.mark.database_independent
 def test_a_real_file_under_an_altered_name_is_not_served(client, stored):
     # The right hash with a stray suffix or a different extension is not a name we wrote.
     for url in (
