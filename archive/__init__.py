@@ -175,7 +175,7 @@ def _init_extensions(app: Flask) -> None:
         # password change) names a token that no longer exists and is refused.
         user_id, _, token = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() and token else None
-        if user is None or not user.active:
+        if user is None or not user.is_active:
             return None
         return user if hmac.compare_digest(user.session_token, token) else None
 

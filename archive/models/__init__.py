@@ -20,13 +20,20 @@ from archive.models.contribution import (
 )
 from archive.models.enrichment import Enrichment
 from archive.models.institution import Institution, Membership
-from archive.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxStatus
+from archive.models.outbox import (
+    AccountEmail,
+    AttemptOutcome,
+    OutboxAttempt,
+    OutboxMessage,
+    OutboxStatus,
+)
 from archive.models.types import utcnow
 from archive.models.user import Role, User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
     "ITEMS_CHANGED",
+    "AccountEmail",
     "AppendOnlyError",
     "AttemptOutcome",
     "Block",

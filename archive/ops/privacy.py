@@ -34,6 +34,9 @@ ERASED_BY_RETENTION = "[Removed at the end of the retention period]"
 PUBLISHED = (ContributionStatus.APPROVED, ContributionStatus.WITHDRAWN)
 EXPIRING = (ContributionStatus.REJECTED, ContributionStatus.SPAM)
 ERASED_ACCOUNT_NAME = "Erased contributor"
+# An account whose address was not confirmed within this many days is removed by the purge
+# (its link stopped working long before).
+UNCONFIRMED_ACCOUNT_DAYS = 7
 
 
 class PrivacyError(ValueError):
@@ -100,6 +103,7 @@ def erase_contributor(email: str, *, now: datetime | None = None) -> ErasureRepo
         else:
             report.kept_anonymous += 1
     if account is not None:
+        _delete_outbox(OutboxMessage.user_id == account.id)  # emails about the account
         account.email = f"erased-{account.id}-{secrets.token_hex(4)}@erased.invalid"
         account.display_name = ERASED_ACCOUNT_NAME
         account.active = False
@@ -136,6 +140,15 @@ def purge_expired(*, days: int, now: datetime | None = None) -> int:
     # Emails to contributors are sent within a day, or given up: none of them, nor what a mail
     # server said about it, is kept longer than the retention period.
     _delete_outbox(OutboxMessage.created_at < cutoff)
+    # Accounts asked for but never opened (the link was not followed in time) hold an address,
+    # a name and a password hash nobody can use: they go, with the emails about them.
+    stale = list(db.session.scalars(sa.select(User.id).where(
+        User.email_confirmed_at.is_(None), User.role == Role.CONTRIBUTOR,
+        User.created_at < now - timedelta(days=UNCONFIRMED_ACCOUNT_DAYS))))
+    if stale:
+        _delete_outbox(OutboxMessage.user_id.in_(stale))
+        db.session.execute(sa.delete(User).where(User.id.in_(stale))
+                           .execution_options(synchronize_session=False))
     # IP hashes only serve to spot floods: none is kept longer than the retention period.
     db.session.execute(
         sa.update(Contribution)
