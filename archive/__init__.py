@@ -255,6 +255,11 @@ def _register_error_pages(app: Flask) -> None:
         return (errors.UPLOAD_TOO_LARGE if upload else errors.TOO_LARGE).render()
     app.register_error_handler(CSRFError, page(errors.FORM_EXPIRED))
 
+    @app.errorhandler(429)
+    def too_many(_error):
+        searching = request.endpoint == "search.search_page"
+        return (errors.SEARCHING_TOO_FAST if searching else errors.TOO_MANY_REQUESTS).render()
+
     from werkzeug.exceptions import SecurityError
 
     @app.errorhandler(SecurityError)
