@@ -16,6 +16,7 @@ from archive.models.contribution import (
     BlockKind,
     Contribution,
     ContributionStatus,
+    EventReason,
     ModerationEvent,
 )
 from archive.models.enrichment import Enrichment
@@ -42,6 +43,7 @@ __all__ = [
     "Contribution",
     "ContributionStatus",
     "Enrichment",
+    "EventReason",
     "Image",
     "Institution",
     "Item",

@@ -50,9 +50,8 @@ def notes(app):
 
 def events(app):
     with app.app_context():
-        return db.session.execute(sa.select(
-            ModerationEvent.action, ModerationEvent.actor_id, ModerationEvent.to_status,
-            ModerationEvent.reason).order_by(ModerationEvent.id)).all()
+        return [(e.action, e.actor_id, e.to_status, e.reason) for e in db.session.scalars(
+            sa.select(ModerationEvent).order_by(ModerationEvent.id))]
 
 
 # --- accounts ----------------------------------------------------------------------------------
