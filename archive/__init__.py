@@ -175,7 +175,7 @@ def _init_extensions(app: Flask) -> None:
         # password change) names a token that no longer exists and is refused.
         user_id, _, token = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() and token else None
-        if user is None or not user.active:
+        if user is None or not user.is_active:
             return None
         return user if hmac.compare_digest(user.session_token, token) else None
 
@@ -254,6 +254,11 @@ def _register_error_pages(app: Flask) -> None:
         upload = getattr(view, "accepts_uploads", False)
         return (errors.UPLOAD_TOO_LARGE if upload else errors.TOO_LARGE).render()
     app.register_error_handler(CSRFError, page(errors.FORM_EXPIRED))
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        searching = request.endpoint == "search.search_page"
+        return (errors.SEARCHING_TOO_FAST if searching else errors.TOO_MANY_REQUESTS).render()
 
     from werkzeug.exceptions import SecurityError
 

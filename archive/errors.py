@@ -65,6 +65,11 @@ TOO_MANY_REQUESTS = ErrorPage(
     N_("You have sent a lot in a short time, so we've paused you for a little while. Nothing "
        "from this last attempt was saved. Please wait a while and try again — thank you for "
        "your patience."))
+SEARCHING_TOO_FAST = ErrorPage(
+    429, N_("Please slow down"),
+    N_("You have searched a lot in a short time, so we've paused searching for you for a "
+       "little while. Please wait a minute and search again: browsing the collections works "
+       "meanwhile."))
 SERVER_ERROR = ErrorPage(
     500, N_("Something went wrong on our side"),
     N_("Sorry: the archive could not finish that request. Please try again in a moment."))

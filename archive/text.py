@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 
 
 def clean_text(value: str | None, *, multiline: bool = True) -> str:
@@ -18,3 +20,11 @@ def clean_text(value: str | None, *, multiline: bool = True) -> str:
         ch for ch in value if ch in allowed or unicodedata.category(ch) != "Cc"
     )
     return kept.strip()
+
+
+def without_mentions(text: str, mentions: Iterable[str], placeholder: str) -> str:
+    """``text`` with every occurrence of each of ``mentions`` (in any case) replaced by
+    ``placeholder``, longest first."""
+    for mention in sorted(set(mentions), key=len, reverse=True):
+        text = re.sub(re.escape(mention), placeholder, text, flags=re.IGNORECASE)
+    return text

@@ -95,11 +95,58 @@ def test_the_database_refuses_to_rewrite_the_moderation_log(app, make_item, make
     with app.app_context():
         db.session.execute(sa.insert(ModerationEvent).values(
             contribution_id=note.id, actor_id=archivist.id, action="approve",
-            from_status="pending", to_status="approved", reason="", created_at=utcnow()))
+            from_status="pending", to_status="approved", created_at=utcnow()))
         db.session.commit()
-        for statement in ("UPDATE moderation_events SET reason = 'rewritten'",
+        for statement in ("UPDATE moderation_events SET to_status = 'rejected'",
                           "DELETE FROM moderation_events"):
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
                 db.session.execute(sa.text(statement))
             db.session.rollback()
-        assert db.session.scalar(sa.select(ModerationEvent.reason)) == ""
+        assert db.session.scalar(sa.select(ModerationEvent.to_status)) == "approved"
+
+
+def test_reasons_in_the_log_move_beside_it_and_the_log_stays_append_only(empty_database_url,
+                                                                          tmp_path):
+    """Upgrading moves each event's reason into event_reasons; the triggers survive."""
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "MEDIA_ROOT": str(tmp_path / "media")})
+    rows = [
+        "INSERT INTO institutions (id, slug, name, name_cy, created_at)"
+        " VALUES (1, 'a', 'A', '', CURRENT_TIMESTAMP)",
+        "INSERT INTO collections (id, slug, title, description, created_at, institution_id)"
+        " VALUES (1, 'c', 'C', '', CURRENT_TIMESTAMP, 1)",
+        "INSERT INTO items (id, identifier, collection_id, title, description, date_text,"
+        " place, people, subjects, creator, rights, needs_help, help_question, created_at,"
+        " updated_at) VALUES (1, 'I', 1, 'T', '', '', '', '', '', '', '', false, '',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO contributions (id, item_id, status, body, suggested_date, suggested_place,"
+        " suggested_people, credit_name, show_name, licence, created_at, decided_at,"
+        " decision_reason) VALUES (1, 1, 'rejected', 'b', '', '', '', '', false, 'x',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'Same as ada@example.org')",
+        "INSERT INTO moderation_events (id, contribution_id, action, from_status, to_status,"
+        " reason, created_at) VALUES (1, 1, 'reject', 'pending', 'rejected',"
+        " 'Same as ada@example.org', CURRENT_TIMESTAMP), (2, 1, 'solved', 'rejected',"
+        " 'rejected', '', CURRENT_TIMESTAMP)",
+    ]
+    with app.app_context():
+        upgrade(revision="0015_account_confirmation")
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.execute(sa.text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            moved = connection.execute(
+                sa.text("SELECT event_id, text FROM event_reasons ORDER BY event_id")).all()
+            events = connection.execute(sa.text("SELECT count(*) FROM moderation_events"))
+            assert events.scalar() == 2
+        with db.engine.connect() as connection, pytest.raises(sa.exc.DBAPIError,
+                                                             match="append-only"):
+            connection.execute(sa.text("DELETE FROM moderation_events"))
+        downgrade(revision="0015_account_confirmation")
+        with db.engine.connect() as connection:
+            back = connection.execute(
+                sa.text("SELECT id, reason FROM moderation_events ORDER BY id")).all()
+        db.engine.dispose()
+
+    assert [tuple(r) for r in moved] == [(1, "Same as ada@example.org")]
+    assert [tuple(r) for r in back] == [(1, "Same as ada@example.org"), (2, "")]

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import sqlalchemy as sa
-from flask import session
+from flask import current_app, session
 from flask_babel import get_locale, gettext
 from flask_login import login_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from archive.extensions import db
 from archive.i18n_words import N_
-from archive.models import Role, User
+from archive.models import Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
@@ -73,7 +77,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not user.check_password(password) or not user.active:
+    # A closed account, or one whose address was never confirmed, is told what a wrong
+    # password is told.
+    if not user.check_password(password) or not user.is_active:
         return None
     return user
 
@@ -155,3 +161,49 @@ def start_session(user: User, *, remember: bool = False) -> None:
     """
     session.clear()
     login_user(user, remember=remember)
+
+
+# --- confirming the address of a new account ----------------------------------------------------
+
+CONFIRMATION_DAYS = 3
+
+
+def _confirmation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="account-confirmation")
+
+
+def _confirmation_stamp(user: User) -> str:
+    # Tied to the account's session token: a newer registration of the address (a new password)
+    # or the confirmation itself replaces it, and with it every link sent before.
+    return hashlib.sha256(user.session_token.encode()).hexdigest()[:16]
+
+
+def confirmation_token(user: User) -> str:
+    """What the link in the email sent on registering carries: signed, for this account as it
+    is now, valid ``CONFIRMATION_DAYS`` days and once."""
+    return _confirmation_serializer().dumps([user.id, _confirmation_stamp(user)])
+
+
+def confirm_account(token: str) -> User | None:
+    """The account ``token`` confirms, now confirmed (and the token used up); None when the
+    token is forged, expired, used, or replaced by a newer one."""
+    try:
+        user_id, stamp = _confirmation_serializer().loads(
+            token, max_age=CONFIRMATION_DAYS * 24 * 3600)
+        user = db.session.get(User, int(user_id))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if user is None or not user.active or not hmac.compare_digest(
+            str(stamp), _confirmation_stamp(user)):
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    user.rotate_session_token()  # the link works once
+    db.session.flush()
+    return user
+
+
+def unconfirmed_account(email: str) -> User | None:
+    """A contributor's account with this address whose owner never confirmed it."""
+    return db.session.scalar(sa.select(User).where(
+        User.email == email, User.email_confirmed_at.is_(None), User.role == Role.CONTRIBUTOR))

@@ -7,17 +7,25 @@ through the same form.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import exc as sa_exc
 
 from archive.auth.decorators import public, role_required
-from archive.auth.services import UserError, as_sentence, create_user, start_session
+from archive.auth.services import (
+    CONFIRMATION_DAYS,
+    UserError,
+    as_sentence,
+    confirm_account,
+    start_session,
+)
 from archive.contributors import bp
 from archive.contributors.forms import RegistrationForm
+from archive.contributors.services import register as register_account
 from archive.extensions import db, limiter
 from archive.forms import required_text
-from archive.models import Contribution, Role, User
+from archive.models import Contribution, Role
 
 
 def _register_limit() -> str:
@@ -32,25 +40,45 @@ def register():
         return redirect(url_for("contributors.my_contributions"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        email = required_text(form.email).strip().lower()
-        if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-            form.email.errors.append(  # type: ignore[attr-defined]  # a list once validated
-                _("An account with this email address already exists: log in instead."))
+        try:
+            register_account(required_text(form.email), required_text(form.password),
+                             required_text(form.display_name))
+        except UserError as error:
+            db.session.rollback()
+            form.password.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
+        except sa_exc.IntegrityError:
+            # The same new address registered twice at the same moment: the other request
+            # opened it and sent its link; this one answers as every registration does.
+            db.session.rollback()
+            return redirect(url_for("contributors.registration_sent"), code=303)
         else:
-            try:
-                user = create_user(email, required_text(form.password), Role.CONTRIBUTOR,
-                                   display_name=required_text(form.display_name).strip())
-            except UserError as error:
-                db.session.rollback()  # a list once validated
-                form.password.errors.append(as_sentence(str(error)))  # type: ignore[attr-defined]  # a list once validated
-            else:
-                db.session.commit()
-                start_session(user)
-                flash(_("Welcome! Your account is ready: notes you send while logged in are "
-                        "listed on this page."), "success")
-                return redirect(url_for("contributors.my_contributions"), code=303)
+            db.session.commit()
+            # The same answer whatever the address: whether it has an account is told only
+            # to its owner, by email.
+            return redirect(url_for("contributors.registration_sent"), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template("contributors/register.html", form=form), status
+
+
+@bp.get("/register/sent")
+@public
+def registration_sent():
+    return render_template("contributors/register_sent.html", days=CONFIRMATION_DAYS)
+
+
+@bp.get("/register/confirm")
+@public
+def confirm():
+    """The link in the email: opens the account and logs its owner in."""
+    user = confirm_account(request.args.get("token", ""))
+    if user is None:
+        db.session.rollback()
+        return render_template("contributors/confirm_failed.html", days=CONFIRMATION_DAYS), 400
+    db.session.commit()
+    start_session(user)
+    flash(_("Welcome! Your account is ready: notes you send while logged in are listed on "
+            "this page."), "success")
+    return redirect(url_for("contributors.my_contributions"), code=303)
 
 
 @bp.get("/my/contributions")

@@ -16,17 +16,25 @@ from archive.models.contribution import (
     BlockKind,
     Contribution,
     ContributionStatus,
+    EventReason,
     ModerationEvent,
 )
 from archive.models.enrichment import Enrichment
 from archive.models.institution import Institution, Membership
-from archive.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxStatus
+from archive.models.outbox import (
+    AccountEmail,
+    AttemptOutcome,
+    OutboxAttempt,
+    OutboxMessage,
+    OutboxStatus,
+)
 from archive.models.types import utcnow
 from archive.models.user import Role, User
 
 __all__ = [
     "ANONYMOUS_CREDIT",
     "ITEMS_CHANGED",
+    "AccountEmail",
     "AppendOnlyError",
     "AttemptOutcome",
     "Block",
@@ -35,6 +43,7 @@ __all__ = [
     "Contribution",
     "ContributionStatus",
     "Enrichment",
+    "EventReason",
     "Image",
     "Institution",
     "Item",

@@ -178,7 +178,8 @@ class ModerationEvent(Model):
     """One decision on a contribution. Append-only: never updated, never deleted.
 
     Written by ``archive.moderation.lifecycle.transition`` only; ``action`` holds one of its
-    ``Action`` codes.
+    ``Action`` codes. It holds no free text: the reason given for the decision, which may name
+    a person, is an :class:`EventReason` beside it, which erasure can reach.
     """
 
     __tablename__ = "moderation_events"
@@ -195,13 +196,38 @@ class ModerationEvent(Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     from_status: Mapped[str] = mapped_column(sa.String(20))
     to_status: Mapped[str] = mapped_column(sa.String(20))
-    reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+    given_reason: Mapped[EventReason | None] = relationship(lazy="joined", viewonly=True)
+
+    @property
+    def reason(self) -> str:
+        """The reason given for the decision ("" when none was, and a placeholder once
+        erased)."""
+        return self.given_reason.text if self.given_reason is not None else ""
 
     def __repr__(self) -> str:
         return f"<ModerationEvent {self.id} {self.action}>"
+
+
+class EventReason(Model):
+    """The words given for one decision in the log, kept beside the append-only event.
+
+    What an archivist types may name a contributor ("same sender as jane@…"): the log itself
+    must not keep it where erasure cannot reach, so the text lives here, and erasing a person
+    (or the retention period) replaces it with a placeholder; the event stays as it was.
+    """
+
+    __tablename__ = "event_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("moderation_events.id"), unique=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<EventReason of event {self.event_id}>"
 
 
 class AppendOnlyError(RuntimeError):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from archive.extensions import Model
 from archive.models.contribution import Contribution, ContributionStatus
 from archive.models.types import UTCDateTime, enum_column, utcnow
+from archive.models.user import User
 
 
 class OutboxStatus(enum.Enum):
@@ -26,6 +27,13 @@ class OutboxStatus(enum.Enum):
     CANCELLED = "cancelled"  # a later decision's email replaced it, or no address is left
 
 
+class AccountEmail(enum.Enum):
+    """Emails about an account rather than a note."""
+
+    CONFIRM = "confirm"  # the link that finishes a registration
+    ALREADY_REGISTERED = "already_registered"  # someone registered an address with an account
+
+
 class AttemptOutcome(enum.Enum):
     SENT = "sent"
     FAILED = "failed"
@@ -33,7 +41,8 @@ class AttemptOutcome(enum.Enum):
 
 
 class OutboxMessage(Model):
-    """One email telling a contributor of one decision on their note."""
+    """One email: a decision on a note, told to its contributor, or news of an account, told
+    to its owner (``user_id``, ``account_email``)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -43,16 +52,29 @@ class OutboxMessage(Model):
         sa.CheckConstraint("announces IN ('approved', 'rejected', 'withdrawn')",
                            name="announces_a_decision"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint(
+            "(contribution_id IS NOT NULL AND announces IS NOT NULL AND user_id IS NULL"
+            " AND account_email IS NULL) OR (contribution_id IS NULL AND announces IS NULL"
+            " AND user_id IS NOT NULL AND account_email IS NOT NULL)",
+            name="about_a_note_or_an_account"),
         # The sender reads queued messages whose next attempt is due, soonest first.
         sa.Index("ix_outbox_status_next_attempt", "status", "next_attempt_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(
+    contribution_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("contributions.id", ondelete="CASCADE"))
     # The decision this email announces (the note may have moved on by the time it is sent).
-    announces: Mapped[ContributionStatus] = mapped_column(
+    announces: Mapped[ContributionStatus | None] = mapped_column(
         enum_column(ContributionStatus, "announced_status"))
+    # Or: the account this email is about, and what it says. The address is read from the
+    # account when the email is sent.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_email: Mapped[AccountEmail | None] = mapped_column(
+        enum_column(AccountEmail, "account_email"))
+    # The language of the page the account was asked for from: the email's language.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -64,10 +86,19 @@ class OutboxMessage(Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    contribution: Mapped[Contribution] = relationship()
+    contribution: Mapped[Contribution | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def subject(self) -> str:
+        """What it is about, for staff: "note 12 approved", "account 3 confirm"."""
+        if self.announces is not None:
+            return f"note {self.contribution_id} {self.announces.value}"
+        kind = self.account_email.value if self.account_email else "?"
+        return f"account {self.user_id} {kind}"
 
     def __repr__(self) -> str:
-        return f"<OutboxMessage {self.id} {self.announces.value} {self.status.value}>"
+        return f"<OutboxMessage {self.id} {self.subject} {self.status.value}>"
 
 
 class OutboxAttempt(Model):

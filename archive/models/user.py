@@ -50,6 +50,13 @@ class User(UserMixin, Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the owner of the address showed they read it (the link in the email sent on
+    # registering). Until then the account cannot log in. Accounts made by staff or the command
+    # line are confirmed when made.
+    # (None given explicitly is stored as NULL: only an account left without a value gets the
+    # default, confirmed now.)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime().evaluates_none(),
+                                                                default=utcnow)
     # Part of the id kept in the session cookie: replacing it (on logout or a new password)
     # makes every copy of an earlier session cookie worthless.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: new_session_token())
@@ -76,7 +83,7 @@ class User(UserMixin, Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
-        return self.active
+        return self.active and self.email_confirmed_at is not None
 
     def has_role(self, role: Role) -> bool:
         return self.active and self.role.includes(role)

@@ -108,14 +108,12 @@ def notify_status(message_id: int | None) -> None:
     if summary.failed:
         click.echo("Given up (flask notify retry ID… queues them again):")
         for message in summary.failed:
-            click.echo(f"  #{message.id} note {message.contribution_id} "
-                       f"{message.announces.value}, {message.attempts} attempts: "
+            click.echo(f"  #{message.id} {message.subject}, {message.attempts} attempts: "
                        f"{message.last_error}")
     if summary.retrying:
         click.echo("Retrying:")
         for message in summary.retrying:
-            click.echo(f"  #{message.id} note {message.contribution_id} "
-                       f"{message.announces.value}, attempt {message.attempts + 1} of "
+            click.echo(f"  #{message.id} {message.subject}, attempt {message.attempts + 1} of "
                        f"{MAX_ATTEMPTS} at {_when(message.next_attempt_at)}: "
                        f"{message.last_error}")
 
@@ -124,7 +122,7 @@ def _message_status(message_id: int) -> None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise click.ClickException(f"There is no email #{message_id} in the outbox.")
-    click.echo(f"#{message.id} note {message.contribution_id} {message.announces.value}: "
+    click.echo(f"#{message.id} {message.subject}: "
                f"{message.status.value}, queued {_when(message.created_at)}"
                + (f", sent {_when(message.sent_at)}" if message.sent_at else "")
                + (f", next attempt {_when(message.next_attempt_at)}"

@@ -21,16 +21,25 @@ from __future__ import annotations
 
 import enum
 import weakref
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.extensions import db
 from archive.i18n_words import N_
-from archive.models import Contribution, ContributionStatus, ModerationEvent, User, utcnow
+from archive.models import (
+    Contribution,
+    ContributionStatus,
+    EventReason,
+    ModerationEvent,
+    User,
+    utcnow,
+)
+from archive.text import without_mentions
 
 
 class Action(enum.StrEnum):
@@ -72,6 +81,10 @@ ACTION_LABELS: dict[Action, str] = {
 
 _S = ContributionStatus
 _EVERY_STATUS_KEPT = {status: status for status in _S}
+
+# Actions that erase personal data: the reason an archivist wrote for the note's decision (which
+# may name its sender) goes too, even when the status stays.
+ERASING = frozenset({Action.ERASE_PERSONAL_DATA, Action.RETENTION_PURGE})
 
 # For each action: the statuses it may start from, and the status each one becomes. A pending
 # note is decided once; an approved note can later be withdrawn; nothing else changes a
@@ -147,6 +160,8 @@ def transition(
         values.update(status=to_status, decided_at=at,
                       decided_by_id=actor.id if actor is not None else None,
                       decision_reason=reason, notified_at=None)
+    elif action in ERASING:
+        values["decision_reason"] = ""
     elif not values:
         # Only a log entry (the status stays): the UPDATE still checks the status it was
         # loaded with, and locks the row, so the entry cannot follow a change it did not see.
@@ -166,13 +181,42 @@ def transition(
         action=action.value,
         from_status=from_status.value,
         to_status=to_status.value,
-        reason=reason,
         created_at=at,
     )
     _WRITTEN_HERE.add(entry)
     db.session.add(entry)
     db.session.flush()
+    given = None
+    if reason:  # beside the event, where erasure can reach it
+        given = EventReason(event_id=entry.id, text=reason)
+        db.session.add(given)
+        db.session.flush()
+    set_committed_value(entry, "given_reason", given)
     return entry
+
+
+def erase_mentions_in_decisions(mentions: Collection[str], placeholder: str) -> int:
+    """Erasure of personal data: every mention of ``mentions`` (any case) in the reason given
+    for any note's decision is replaced by ``placeholder``. (Not a decision, so no log entry;
+    the reason's copy beside the log, an EventReason, is erasable by its own table.) Returns
+    the number of notes changed; flushes."""
+    if not mentions:
+        return 0
+    reason = Contribution.decision_reason
+    found = sa.or_(*(sa.func.lower(reason).contains(m.lower(), autoescape=True)
+                     for m in mentions))
+    changed = 0
+    for note_id, text in db.session.execute(
+            sa.select(Contribution.id, reason).where(found)).all():
+        cleaned = without_mentions(text, mentions, placeholder)
+        if cleaned != text:
+            db.session.execute(
+                sa.update(Contribution).where(Contribution.id == note_id)
+                .values(decision_reason=cleaned)
+                .execution_options(synchronize_session=False))
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 # The events this module built: the only ones the ORM will insert.

@@ -16,7 +16,7 @@ from flask_babel import force_locale, gettext
 
 from archive.config import ConfigError
 from archive.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from archive.models import Contribution, ContributionStatus, Institution
+from archive.models import AccountEmail, Contribution, ContributionStatus, Institution, User
 
 
 def configured_reasons(institution: Institution | None = None) -> dict[str, str]:
@@ -115,6 +115,46 @@ def _compose(contribution: Contribution, status: ContributionStatus) -> EmailMes
     message["Subject"] = subject
     message["From"] = config["MAIL_FROM"]
     message["To"] = recipient(contribution)
+    message.set_content(body)
+    return message
+
+
+def compose_account_email(user: User, kind: AccountEmail, *,
+                          language: str | None = None) -> EmailMessage:
+    """An email about an account, to its address, in ``language`` (that of the page the
+    account was asked for from). Its link is made now, for the account as it is when sent."""
+    from archive.auth.services import CONFIRMATION_DAYS, confirmation_token
+
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    config = current_app.config
+    name = config["ARCHIVE_NAME"]
+    with current_app.test_request_context(base_url=public_base_url()), force_locale(language):
+        if kind is AccountEmail.CONFIRM:
+            link = url_for("contributors.confirm", token=confirmation_token(user),
+                           _external=True)
+            subject = gettext("Finish opening your account on %(archive)s", archive=name)
+            news = [
+                gettext("Someone (we hope you) asked to open an account on %(archive)s with "
+                        "this email address. To finish, open this link within %(days)d days:",
+                        archive=name, days=CONFIRMATION_DAYS) + f"\n{link}",
+                gettext("If it was not you, ignore this email: no account is opened without "
+                        "the link."),
+            ]
+        else:
+            link = url_for("auth.login", _external=True)
+            subject = gettext("Your account on %(archive)s", archive=name)
+            news = [
+                gettext("Someone asked to open an account on %(archive)s with this email "
+                        "address, which already has one. If it was you, log in with it:",
+                        archive=name) + f"\n{link}",
+                gettext("If you have forgotten the password, ask the archive to set a new "
+                        "one. If it was not you, ignore this email: nothing has changed."),
+            ]
+        body = "\n\n".join([gettext("Hello,"), *news, f"— {name}"])
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = user.email
     message.set_content(body)
     return message
 

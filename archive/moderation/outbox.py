@@ -31,15 +31,23 @@ from flask import current_app
 
 from archive.extensions import db
 from archive.models import (
+    AccountEmail,
     AttemptOutcome,
     Contribution,
     ContributionStatus,
     OutboxAttempt,
     OutboxMessage,
     OutboxStatus,
+    User,
     utcnow,
 )
-from archive.moderation.notify import check_mail_settings, compose, connect, recipient
+from archive.moderation.notify import (
+    check_mail_settings,
+    compose,
+    compose_account_email,
+    connect,
+    recipient,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,8 @@ ERROR_LENGTH = 500
 
 SUPERSEDED = "A later decision on the note replaced this email."
 NO_ADDRESS = "The note has no address to write to any more."
+SUPERSEDED_ACCOUNT = "A later email about the account replaced this one."
+NO_ACCOUNT = "The account is closed: there is no one to write to."
 
 
 # --- queueing: part of the decision ------------------------------------------------------------
@@ -89,6 +99,24 @@ def queue_outcome_emails(contributions: Iterable[Contribution]) -> int:
         queued += 1
     db.session.flush()
     return queued
+
+
+def queue_account_email(user: User, kind: AccountEmail, *, language: str | None = None) -> None:
+    """Queue an email to the owner of ``user``'s address, in the caller's transaction.
+
+    Only the latest news about an account is sent: a still-queued email about it is cancelled
+    (so asking again and again sends one email per run of the sender, not a flood).
+    """
+    now = utcnow()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.user_id == user.id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.CANCELLED, last_error=SUPERSEDED_ACCOUNT)
+        .execution_options(synchronize_session=False))
+    db.session.add(OutboxMessage(user_id=user.id, account_email=kind, language=language,
+                                 status=OutboxStatus.QUEUED, created_at=now,
+                                 next_attempt_at=now))
+    db.session.flush()
 
 
 # --- sending -----------------------------------------------------------------------------------
@@ -295,13 +323,22 @@ def send_due(*, limit: int = 100, clock: Callable[[], datetime] | None = None) -
                 db.session.rollback()
                 report.skipped += 1
                 continue
-            contribution = message.contribution
-            if not recipient(contribution):
-                _finish(message, attempt_id, now, outcome=AttemptOutcome.CANCELLED,
-                        status=OutboxStatus.CANCELLED, error=NO_ADDRESS)
-                report.cancelled += 1
-                continue
-            email = compose(contribution, message.announces)
+            contribution, account = message.contribution, message.user
+            if contribution is not None and message.announces is not None:
+                if not recipient(contribution):
+                    _finish(message, attempt_id, now, outcome=AttemptOutcome.CANCELLED,
+                            status=OutboxStatus.CANCELLED, error=NO_ADDRESS)
+                    report.cancelled += 1
+                    continue
+                email = compose(contribution, message.announces)
+            else:
+                if account is None or message.account_email is None or not account.active:
+                    _finish(message, attempt_id, now, outcome=AttemptOutcome.CANCELLED,
+                            status=OutboxStatus.CANCELLED, error=NO_ACCOUNT)
+                    report.cancelled += 1
+                    continue
+                email = compose_account_email(account, message.account_email,
+                                              language=message.language)
             try:
                 connection.open().send_message(email)
             except (OSError, smtplib.SMTPException) as error:

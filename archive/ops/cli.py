@@ -51,7 +51,8 @@ def privacy_erase(email: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Erased: {report.erased} unpublished notes, {report.accounts} accounts; "
+    click.echo(f"Erased: {report.erased} unpublished notes, {report.accounts} accounts, "
+               f"{report.blocks} blocks, mentions in {report.mentions} other reasons; "
                f"{report.kept_anonymous} published notes kept as anonymous.")
 
 

@@ -4,6 +4,7 @@ import functools
 
 from flask import current_app, redirect, render_template, request, url_for
 
+from archive.extensions import limiter
 from archive.search import bp
 from archive.search.forms import SearchForm
 from archive.search.services import Filters, SearchResults, most_viewed, random_item, search
@@ -20,7 +21,12 @@ def search_url(results: SearchResults, **changes) -> str:
     return url_for("search.search_page", **{**params, **changes})
 
 
+def _search_limit() -> str:
+    return current_app.config["SEARCH_RATE_LIMIT"]
+
+
 @bp.get("/search")
+@limiter.limit(_search_limit)
 def search_page():
     form = SearchForm(request.args)
     results = None

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from archive.extensions import db
 from archive.models import Collection, Image, Institution, Item
 from archive.queries import IN_PUBLIC_VIEW
-from archive.search.backends import backend_for, limit_param, query_terms
+from archive.search.backends import backend_for, is_prefix, limit_param, query_terms
 
 SNIPPET_CHARS = 240
 MAX_PAGE = 10_000
@@ -338,8 +338,10 @@ def _term_pattern(terms: list[str]) -> re.Pattern | None:
 @functools.lru_cache(maxsize=256)
 def _compiled_pattern(terms: tuple[str, ...]) -> re.Pattern:
     """Built once per query, not three times per hit."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE | re.UNICODE)
+    # As the search found them: words starting with a long enough term, a short one whole.
+    alternatives = "|".join(re.escape(t) + (r"\w*" if is_prefix(t) else r"\b")
+                            for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE | re.UNICODE)
 
 
 def highlight(text: str, terms: list[str]) -> Markup:

@@ -33,7 +33,7 @@ def add_event(app, note, actor, action, when, to_status):
     with app.app_context():
         db.session.execute(sa.insert(ModerationEvent).values(
             contribution_id=note.id, actor_id=actor.id if actor else None, action=action,
-            from_status="pending", to_status=to_status, reason="", created_at=when))
+            from_status="pending", to_status=to_status, created_at=when))
         db.session.commit()
 
 

@@ -72,9 +72,8 @@ def test_solving_credits_the_notes_and_closes_the_question(app, client, staff, a
     with app.app_context():
         solved = dict(db.session.execute(sa.select(Contribution.id,
                                                    Contribution.solved_question)).all())
-        events = db.session.execute(sa.select(ModerationEvent.contribution_id,
-                                              ModerationEvent.action,
-                                              ModerationEvent.reason)).all()
+        events = [(e.contribution_id, e.action, e.reason)
+                  for e in db.session.scalars(sa.select(ModerationEvent))]
     assert solved == {answer.id: True, other.id: False}
     assert events == [(answer.id, "solved", "Checked the school log book")]
     home = client.get("/").text

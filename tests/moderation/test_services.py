@@ -413,12 +413,12 @@ def test_moderation_events_cannot_be_changed(app, item, archivist, make_contribu
 
     with app.app_context():
         event = db.session.scalar(sa.select(ModerationEvent))
-        event.reason = "rewritten"
+        event.to_status = "approved"
         with pytest.raises(AppendOnlyError):
             db.session.flush()
         db.session.rollback()
 
-    assert stored(app, note)["events"][0][4] == "original"
+    assert stored(app, note)["events"][0][3:] == ("rejected", "original")
 
 
 def test_moderation_events_cannot_be_deleted(app, item, archivist, make_contribution):

@@ -62,7 +62,7 @@ def test_erase_keeps_published_notes_anonymous_and_erases_the_rest(
     for note_id in (published.id, pending.id, rejected.id):
         assert ("erase_personal_data", None) in _events(app, note_id)
     with app.app_context():
-        logged = " ".join(db.session.scalars(sa.select(ModerationEvent.reason)))
+        logged = " ".join(e.reason for e in db.session.scalars(sa.select(ModerationEvent)))
     assert "ada@example.org" not in logged.lower()
     assert _note(app, someone_else.id).email == "bob@example.org"
     page = client.get(f"/items/{item.identifier}").text
@@ -227,3 +227,137 @@ def test_purge_keeps_no_outbox_email_past_the_retention_period(
 
     assert result.exit_code == 0, result.output
     assert _outbox(app) == [(recent.id, "queued")]
+
+
+# --- every place a person's data can reach -----------------------------------------------------
+
+EMAIL, NAME, IP = "ada@example.org", "Ada Lovelace", "d" * 64
+
+
+def _readable_everywhere(app) -> list[str]:
+    """Every text value in every table, as ``table.column: value``, for searching."""
+    found = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(sa.select(table)).mappings():
+                for column, value in row.items():
+                    if isinstance(value, str):
+                        found.append(f"{table.name}.{column}: {value}")
+    return found
+
+
+def _traces(app, *needles) -> list[str]:
+    return [text for text in _readable_everywhere(app)
+            if any(needle.lower() in text.split(": ", 1)[1].lower() for needle in needles)]
+
+
+def test_erase_reaches_blocks_decision_reasons_and_the_logs_reasons(
+        app, runner, make_item, make_contribution, make_user):
+    from archive.curation.withdrawal import withdraw_item
+    from archive.models import BlockKind, Item, OutboxAttempt, OutboxMessage, OutboxStatus
+    from archive.moderation.intake import block_sender, lift_block
+    from archive.moderation.outbox import queue_outcome_emails
+    from archive.moderation.services import approve_contribution, reject_contribution
+
+    archivist, curator = make_user(Role.ARCHIVIST), make_user(Role.CURATOR)
+    account = make_user(Role.CONTRIBUTOR, email=EMAIL, display_name=NAME)
+    item, other_item = make_item(), make_item()
+    mine = {"email": EMAIL, "credit_name": NAME, "show_name": True, "ip_hash": IP}
+    published = make_contribution(item, body="My grandmother's shop.", **mine)
+    refused = make_contribution(item, body="Call me", **mine)
+    by_account = make_contribution(item, body="From my account", submitted_by_id=account.id)
+    bob = make_contribution(item, body="Bob's note", email="bob@example.org", credit_name="Bob",
+                            ip_hash="e" * 64)
+    with app.app_context():
+        staff = db.session.get(User, archivist.id)
+
+        def note(n):
+            return db.session.get(Contribution, n.id)
+
+        approve_contribution(note(published), staff,
+                             reason=f"Checked with {NAME} by phone")
+        reject_contribution(note(refused), staff, reason=f"Duplicate of {EMAIL}'s earlier note")
+        reject_contribution(note(bob), staff, reason=f"Same sender as {NAME} ({EMAIL.upper()})")
+        queue_outcome_emails([note(refused)])
+        message = db.session.scalar(sa.select(OutboxMessage))
+        message.last_error = f"550 <{EMAIL}>: mailbox full"
+        db.session.add(OutboxAttempt(message_id=message.id, error=f"550 <{EMAIL}>"))
+        message.status = OutboxStatus.QUEUED
+        block_sender(note(refused), BlockKind.EMAIL, staff, reason=f"{NAME} sends adverts")
+        block_sender(note(refused), BlockKind.IP_HASH, staff, reason="Same network")
+        block_sender(note(by_account), BlockKind.ACCOUNT, staff, reason="Account of adverts")
+        lifted = block_sender(note(bob), BlockKind.EMAIL, staff,
+                              reason=f"Friend of {NAME}, see {EMAIL}")
+        lift_block(lifted, staff)
+        withdraw_item(db.session.get(Item, other_item.id), db.session.get(User, curator.id),
+                      reason=f"{NAME} ({EMAIL}) asked for it to come down")
+        db.session.commit()
+    assert len(_traces(app, EMAIL, NAME, IP, "Lovelace")) > 10  # everywhere, before
+
+    result = runner.invoke(args=["privacy", "erase", "--email", EMAIL])
+
+    assert result.exit_code == 0, result.output
+    assert _traces(app, EMAIL, NAME, IP, "Lovelace") == []
+    # What the archive keeps: the published text, Bob's data and decisions, the log's events.
+    assert _note(app, published.id).body == "My grandmother's shop."
+    kept_bob = _note(app, bob.id)
+    assert (kept_bob.email, kept_bob.ip_hash) == ("bob@example.org", "e" * 64)
+    assert kept_bob.decision_reason == "Same sender as [erased] ([erased])"
+    assert ("reject", archivist.id) in _events(app, refused.id)
+    with app.app_context():
+        from archive.models import Block
+
+        left = [(b.kind.value, b.value, b.reason) for b in db.session.scalars(sa.select(Block))]
+    assert left == [("email", "bob@example.org", "Friend of [erased], see [erased]")]
+
+
+def test_the_log_keeps_no_free_text_erasure_cannot_reach():
+    """The append-only table has no column of free text: reasons live beside it."""
+    from archive.models import EventReason
+
+    columns = {c.name: c for c in ModerationEvent.__table__.columns}
+    assert set(columns) == {"id", "contribution_id", "actor_id", "action", "from_status",
+                            "to_status", "created_at"}
+    assert {c.name for c in EventReason.__table__.columns} >= {"event_id", "text", "erased_at"}
+
+
+def test_purge_erases_the_reasons_of_what_it_purges_and_old_blocks(
+        app, runner, make_item, make_contribution, make_user):
+    from archive.models import Block, BlockKind, EventReason
+    from archive.moderation.intake import block_sender, lift_block
+    from archive.moderation.services import reject_contribution
+
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    old_note = make_contribution(item, email="eve@example.org", ip_hash="a" * 64,
+                                 body="Buy now")
+    recent = make_contribution(item, email="kim@example.org", ip_hash="b" * 64, body="Hello")
+    long_ago = utcnow() - timedelta(days=120)
+    with app.app_context():
+        staff = db.session.get(User, archivist.id)
+        reject_contribution(db.session.get(Contribution, old_note.id), staff,
+                            reason="Advert from eve@example.org")
+        old_ip = block_sender(db.session.get(Contribution, old_note.id), BlockKind.IP_HASH,
+                              staff, reason="eve's network")
+        old_lifted = block_sender(db.session.get(Contribution, old_note.id), BlockKind.EMAIL,
+                                  staff, reason="eve@example.org adverts")
+        lift_block(old_lifted, staff)
+        block_sender(db.session.get(Contribution, recent.id), BlockKind.EMAIL, staff,
+                     reason="kim, recently")
+        db.session.execute(sa.update(Contribution).where(Contribution.id == old_note.id)
+                           .values(decided_at=long_ago, created_at=long_ago))
+        db.session.execute(sa.update(Block).where(Block.id.in_([old_ip.id, old_lifted.id]))
+                           .values(created_at=long_ago))
+        db.session.execute(sa.update(Block).where(Block.id == old_lifted.id)
+                           .values(lifted_at=long_ago))
+        db.session.commit()
+
+    result = runner.invoke(args=["privacy", "purge"])
+
+    assert result.exit_code == 0, result.output
+    assert _traces(app, "eve@", "eve's", "a" * 64) == []
+    assert _note(app, old_note.id).decision_reason == ""
+    with app.app_context():
+        assert [b.reason for b in db.session.scalars(sa.select(Block))] == ["kim, recently"]
+        assert db.session.scalar(sa.select(sa.func.count(EventReason.id))) >= 1
+    assert _note(app, recent.id).email == "kim@example.org"

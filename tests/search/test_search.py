@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from archive.extensions import db
@@ -261,3 +262,92 @@ def test_titles_holding_every_word_come_first_and_pages_agree_whatever_their_siz
     assert sorted(everything[2:]) == ["Corner shop", "Kirkgate", "Mill chimney"]
     for per_page in (1, 2, 3, 4):
         assert ranked(per_page) == everything, per_page
+
+
+# --- what one query may cost --------------------------------------------------------------------
+
+
+def test_the_query_builder_caps_terms_and_keeps_prefixes_for_long_words():
+    from archive.search.backends import (
+        MAX_TERMS,
+        MIN_PREFIX,
+        PostgresBackend,
+        SQLiteBackend,
+        query_terms,
+    )
+
+    many = " ".join("abcdefghijklmnopqrstuvwxyz")  # 26 one-letter words
+    assert len(query_terms(many)) == MAX_TERMS == 8
+    assert MIN_PREFIX == 3
+
+    terms = query_terms("a st mill Briggate")
+    assert SQLiteBackend().params(terms) == {
+        "expression": '"a" "st" "mill"* "briggate"*',
+        "titles": 'title : "a" title : "st" title : "mill"* title : "briggate"*'}
+    assert PostgresBackend().params(terms) == {
+        "expression": "a & st & mill:* & briggate:*",
+        "titles": "a:A & st:A & mill:*A & briggate:*A"}
+    # One-letter words are never prefixes: no query can ask for every word starting with a.
+    for backend in (SQLiteBackend(), PostgresBackend()):
+        assert "*" not in backend.params(query_terms(many))["expression"]
+
+
+def test_short_words_match_whole_words_and_long_ones_also_find_longer_words(client, make_item):
+    make_item(title="Mill street", description="Mi and Ma by the mill.")
+    make_item(title="Milton Road", description="A terrace.")
+    make_item(title="Minster Yard", description="Choir.")
+
+    assert sorted(titles(client.get("/search?q=mil"))) == ["Mill street", "Milton Road"]
+    assert titles(client.get("/search?q=mi")) == ["Mill street"]  # the word "Mi" alone
+    html = client.get("/search?q=mi").get_data(as_text=True)
+    assert "<mark>Mi</mark> and Ma" in html and "<mark>Mill" not in html
+
+
+def test_a_query_of_many_one_letter_words_asks_no_prefix_of_the_index(app, client, make_item,
+                                                                       monkeypatch):
+    from archive.search import services
+
+    make_item(title="A b c d")
+    seen = []
+    real = services._values
+    monkeypatch.setattr(services, "_values",
+                        lambda terms, filters, **more: seen.append(terms) or real(
+                            terms, filters, **more))
+
+    response = client.get("/search", query_string={"q": " ".join("abcdefghijklmnopqrstuvwxyz")})
+
+    assert response.status_code == 200
+    assert seen and all(len(terms) <= 8 for terms in seen)
+    assert all(len(term) == 1 for terms in seen for term in terms)
+
+
+@pytest.fixture
+def limited_search(make_app):
+    """An app with rate limits on. (Flask-Limiter's enabled flag is shared by every app of the
+    process: make it after every other app of the test; its in-memory counts are emptied.)"""
+    from archive.extensions import limiter
+
+    def factory():
+        app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                       SEARCH_RATE_LIMIT="3 per minute")
+        limiter.reset()
+        return app
+
+    return factory
+
+
+def test_searching_too_fast_is_paused_with_a_kind_page(make_item, limited_search):
+    make_item(title="Mill street")
+    client = limited_search().test_client()
+
+    answers = [client.get("/search?q=mill", environ_base={"REMOTE_ADDR": "203.0.113.8"})
+               for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    page = answers[-1].get_data(as_text=True)
+    assert "Please slow down" in page and "searched a lot in a short time" in page
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    # Another visitor, and the rest of the site, are not held up.
+    other = client.get("/search?q=mill", environ_base={"REMOTE_ADDR": "198.51.100.2"})
+    assert other.status_code == 200
+    assert client.get("/browse", environ_base={"REMOTE_ADDR": "203.0.113.8"}).status_code == 200
