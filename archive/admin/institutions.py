@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from archive.admin import bp
 from archive.admin.forms import InstitutionForm, NewInstitutionForm
 from archive.auth.decorators import role_required
-from archive.catalogue.services import CatalogueError, check_and_store
+from archive.catalogue.services import CatalogueError, store_upload
 from archive.extensions import db
 from archive.forms import required_text
 from archive.http import accepts_uploads
-from archive.images.processing import MAX_PIXELS
 from archive.institutions.services import (
     InstitutionError,
     all_institutions,
@@ -61,20 +57,8 @@ def create_institution_page():
 
 def _store_logo(form: InstitutionForm) -> str | None:
     """The uploaded logo checked like any upload and stored; None when none was sent."""
-    upload = form.logo.data
-    if upload is None or not getattr(upload, "filename", ""):
-        return None
-    media_root = Path(current_app.config["MEDIA_ROOT"])
-    incoming = media_root / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    temporary = incoming / f"logo-{secrets.token_hex(12)}"
-    try:
-        upload.save(temporary)
-        stored = check_and_store(temporary, media_root,
-                                 current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return stored.thumb_path
+    stored = store_upload(form.logo.data)
+    return stored.thumb_path if stored is not None else None
 
 
 @bp.route("/institutions/<slug>", methods=["GET", "POST"])

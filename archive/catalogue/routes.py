@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,17 +14,16 @@ from archive.catalogue.services import (
     CatalogueError,
     NewImage,
     add_image,
-    check_and_store,
     collection_for,
     create_item,
     item_by_identifier,
     remove_image,
+    store_upload,
     update_record,
 )
 from archive.extensions import db
 from archive.forms import required_text
 from archive.http import accepts_uploads
-from archive.images.processing import DECODE_BUDGET, MAX_PIXELS
 from archive.models import Role
 from archive.public.services import collections_with_counts
 from archive.scope import staff_scope
@@ -48,22 +45,10 @@ def _values(form: ItemForm) -> dict:
 
 def _store_upload(form: ItemForm) -> NewImage | None:
     """The uploaded file, checked and stored; None when none was chosen."""
-    upload = form.image.data
-    if upload is None or not getattr(upload, "filename", ""):
+    stored = store_upload(form.image.data)
+    if stored is None:
         return None
-    media_root = Path(current_app.config["MEDIA_ROOT"])
-    incoming = media_root / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    temporary = incoming / f"upload-{secrets.token_hex(12)}"
-    try:
-        upload.save(temporary)
-        stored = check_and_store(temporary, media_root,
-                                 current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS,
-                                 current_app.config.get("IMAGE_DECODE_BUDGET")
-                                 or DECODE_BUDGET)
-    finally:
-        temporary.unlink(missing_ok=True)
-    name = os.path.basename(upload.filename.replace("\\", "/"))[:300] or "upload"
+    name = os.path.basename(form.image.data.filename.replace("\\", "/"))[:300] or "upload"
     return NewImage(stored, name)
 
 

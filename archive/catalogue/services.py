@@ -7,11 +7,14 @@ curator's language on the pages, and in English in the import's report (no reque
 from __future__ import annotations
 
 import re
+import secrets
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
@@ -53,6 +56,24 @@ class CatalogueError(ValueError):
 class NewImage:
     stored: StoredImage
     original_name: str
+
+
+def store_upload(upload) -> StoredImage | None:
+    """An uploaded file (a werkzeug ``FileStorage``) checked like any image and stored, with
+    the app's limits; None when no file was chosen. Nothing is left behind on an error."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    media_root = Path(current_app.config["MEDIA_ROOT"])
+    incoming = media_root / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    temporary = incoming / f"upload-{secrets.token_hex(12)}"
+    try:
+        upload.save(temporary)
+        return check_and_store(
+            temporary, media_root, current_app.config.get("IMAGE_MAX_PIXELS") or MAX_PIXELS,
+            current_app.config.get("IMAGE_DECODE_BUDGET") or DECODE_BUDGET)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS,
