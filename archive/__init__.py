@@ -359,13 +359,14 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from archive.institutions.services import notes_licence
+    from archive.institutions.services import footer_licence, notes_licence
     from archive.scope import works_on
     from archive.templating import register
 
     register(app)
     app.add_template_global(works_on)  # staff tools on a page show where the staff may act
     app.add_template_global(notes_licence)
+    app.add_template_global(footer_licence)
 
 
 def _register_cli(app: Flask) -> None:

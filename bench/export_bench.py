@@ -63,6 +63,7 @@ def build(app, count: int) -> None:
         db.session.commit()
         archivist_id = archivist.id
         collection_ids = list(db.session.scalars(sa.select(Collection.id)))
+        owner_id = owner.id
         # The models' tables: inserts fill in every column default, whatever columns exist.
         items, notes = Item.__table__, Contribution.__table__
         for first in range(1, count + 1, CHUNK):
@@ -71,7 +72,8 @@ def build(app, count: int) -> None:
             for i in ids:
                 stamp = start + timedelta(seconds=i)
                 item_rows.append({
-                    "id": i, "identifier": f"BENCH-{i:07d}",
+                    "id": i, "identifier": f"BENCH-{i:07d}", "reference": f"BENCH-{i:07d}",
+                    "institution_id": owner_id,
                     "collection_id": collection_ids[i % 10],
                     "title": f"Photograph number {i} of a street scene",
                     "description": "A street with shops, trams and people walking. " * 3,

@@ -63,12 +63,15 @@ def fill(app, size: int, words: list[str], rng: random.Random) -> None:
             title = " ".join(rng.choices(words, weights, k=4)).capitalize()
             description = " ".join(rng.choices(words, weights, k=40))
             year = rng.randint(1880, 1999)
-            item = Item(identifier=f"B-{n}", title=title, description=description,
-                        collection_id=collections[n % COLLECTIONS].id, date_text=str(year),
+            collection = collections[n % COLLECTIONS]
+            item = Item(identifier=f"B-{n}", reference=f"B-{n}", title=title,
+                        description=description, collection_id=collection.id,
+                        institution_id=collection.institution_id, date_text=str(year),
                         date_earliest=year, date_latest=year, needs_help=n % 7 == 0)
             item.search_document = build_document(item, [])
             rows.append({c: getattr(item, c) for c in (
-                "identifier", "title", "description", "collection_id", "date_text",
+                "identifier", "reference", "title", "description", "collection_id",
+                "institution_id", "date_text",
                 "date_earliest", "date_latest", "needs_help", "search_document")})
             if len(rows) == 5000:
                 db.session.execute(sa.insert(Item), rows)

@@ -7,14 +7,14 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from archive.catalogue.services import IDENTIFIER
+from archive.catalogue.services import REFERENCE
 from archive.forms import ArchiveForm
 
 
 class ItemForm(ArchiveForm):
     identifier = StringField(
         _l("Identifier"), validators=[DataRequired(message=_l("Give the record an identifier.")),
-                                  Regexp(IDENTIFIER, message=_l(
+                                  Regexp(REFERENCE, message=_l(
                                       "Use letters, digits, dots, hyphens and underscores "
                                       "(up to 100), starting with a letter or digit."))],
         description=_l("The archive's reference number, e.g. LEO-1234. "

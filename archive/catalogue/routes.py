@@ -98,7 +98,7 @@ def edit_item(identifier: str):
     form = _form(obj=item)
     if not form.is_submitted():
         form.collection.data = item.collection.slug
-    form.identifier.data = item.identifier  # fixed once created
+    form.identifier.data = item.reference  # fixed once created
     if form.validate_on_submit():
         try:
             collection = collection_for(form.collection.data)

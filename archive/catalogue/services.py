@@ -44,7 +44,7 @@ RECORD_FIELDS = {
     "rights": False,
     "help_question": True,
 }
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 
@@ -103,20 +103,42 @@ def check_and_store(source, media_root, max_pixels: int = MAX_PIXELS,
         raise CatalogueError(_("unreadable image (%(error)s)", error=exc)) from exc
 
 
-def check_identifier(identifier: str) -> str:
-    identifier = (identifier or "").strip()
-    if not identifier:
+def check_reference(reference: str) -> str:
+    """An institution's reference for an item, checked (it becomes part of the item's URL)."""
+    reference = (reference or "").strip()
+    if not reference:
         raise CatalogueError(_("missing identifier"))
-    if not IDENTIFIER.fullmatch(identifier):
+    if not REFERENCE.fullmatch(reference):
         raise CatalogueError(_(
             "an identifier is up to 100 letters, digits, dots, hyphens and underscores, "
             "starting with a letter or digit (got %(identifier)s)",
-            identifier=repr(identifier[:40])))
-    return identifier
+            identifier=repr(reference[:40])))
+    return reference
 
 
 def item_by_identifier(identifier: str) -> Item | None:
+    """The item at this address on the site (``/items/<identifier>``)."""
     return db.session.scalar(sa.select(Item).where(Item.identifier == identifier))
+
+
+def item_by_reference(institution_id: int, reference: str) -> Item | None:
+    """The item an institution knows by ``reference``."""
+    return db.session.scalar(sa.select(Item).where(Item.institution_id == institution_id,
+                                                   Item.reference == reference))
+
+
+def address_for(reference: str, institution: Institution) -> str:
+    """A new item's address on the site: its reference, unless an item of another institution
+    already has that address; then "<institution slug>:<reference>" (a colon never occurs in a
+    reference, so such an address never takes one that a reference could need later)."""
+    taken = sa.select(Item.id).where(Item.identifier == sa.bindparam("address")).limit(1)
+    candidates = [reference, f"{institution.slug}:{reference}"]
+    candidates += [f"{institution.slug}:{reference}:{n}" for n in range(2, 100)]
+    for address in candidates:
+        if db.session.scalar(taken, {"address": address}) is None:
+            return address
+    raise CatalogueError(_("the identifier %(identifier)s is already used",
+                           identifier=reference))
 
 
 def collection_for(slug: str, *, create: bool = False,
@@ -156,6 +178,11 @@ def update_record(item: Item, values: Mapping[str, object], *, user: User | None
     """
     changed = False
     if collection is not None and item.collection_id != collection.id:
+        if collection.institution_id != item.institution_id:
+            if item_by_reference(collection.institution_id, item.reference) is not None:
+                raise CatalogueError(_(
+                    "the identifier %(identifier)s is already used", identifier=item.reference))
+            item.institution_id = collection.institution_id
         item.collection_id = collection.id
         changed = True
     for name, multiline in RECORD_FIELDS.items():
@@ -184,16 +211,20 @@ def update_record(item: Item, values: Mapping[str, object], *, user: User | None
     return changed
 
 
-def create_item(identifier: str, collection: Collection, values: Mapping[str, object], *,
+def create_item(reference: str, collection: Collection, values: Mapping[str, object], *,
                 user: User | None = None) -> Item:
-    identifier = check_identifier(identifier)
-    if item_by_identifier(identifier) is not None:
+    """A new item in ``collection``, known to its institution by ``reference``."""
+    reference = check_reference(reference)
+    if item_by_reference(collection.institution_id, reference) is not None:
         raise CatalogueError(_("the identifier %(identifier)s is already used",
-                               identifier=identifier))
+                               identifier=reference))
     title = clean_text(str(values.get("title") or ""), multiline=False)
     if not title:
         raise CatalogueError(_("missing title"))
-    item = Item(identifier=identifier, collection_id=collection.id, title=title)
+    institution = db.session.get(Institution, collection.institution_id)
+    assert institution is not None  # a collection's institution cannot be deleted
+    item = Item(identifier=address_for(reference, institution), reference=reference,
+                institution_id=institution.id, collection_id=collection.id, title=title)
     db.session.add(item)
     update_record(item, values)
     item.mark_changed()

@@ -69,6 +69,10 @@ def note_annotations(note: Contribution, links: Links, *, target: str,
     rights = licence_url(note.licence)
     if rights:
         common["rights"] = rights
+    # The institution that holds the photograph, and judged and published the note.
+    institution = note.item.collection.institution
+    common["dcterms:publisher"] = {"id": links.institution_page(institution.slug),
+                                   "type": "Organization", "name": institution.name}
     common = {k: v for k, v in common.items() if v is not None}
     where = _target(note, target, width, height, selector=selector)
     annotations = [{
@@ -277,7 +281,7 @@ def annotation_page(links: Links, number: int, *, collection_slug: str | None,
     conditions = _approved_in_public_view(collection_id, seek=True)
     notes = list(db.session.scalars(
         sa.select(Contribution).join(Item, Item.id == Contribution.item_id)
-        .options(sa.orm.contains_eager(Contribution.item))
+        .options(sa.orm.contains_eager(Contribution.item).joinedload(Item.collection))
         .where(*conditions, Contribution.id > position.after)
         .order_by(Contribution.id)
         .limit(page_size + 1)

@@ -53,6 +53,8 @@ def dublin_core(item: Item, notes: Iterable[Contribution],
     for media_type in dict.fromkeys(image.media_type for image in item.images):
         elements.append(("format", media_type))
     elements.append(("identifier", links.item(item.identifier)))
+    # The holding institution's own reference, which its catalogue knows the photograph by.
+    elements.append(("identifier", item.reference))
     elements.append(("source", item.collection.title))
     if item.images:
         elements.append(("relation", links.manifest(item.identifier)))

@@ -63,7 +63,7 @@ def _metadata(item: Item) -> list[dict]:
         ("Date", item.date_text), ("Place", item.place),
         ("People shown", "; ".join(item.people_list)),
         ("Subjects", "; ".join(item.subject_list)), ("Photographer", item.creator),
-        ("Collection", item.collection.title), ("Reference", item.identifier),
+        ("Collection", item.collection.title), ("Reference", item.reference),
         ("Rights", item.rights),
     ]
     return [{"label": {"en": [label]}, "value": _lang(value)} for label, value in rows if value]

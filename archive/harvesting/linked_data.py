@@ -9,8 +9,7 @@ from archive.images.processing import DISPLAY_SIZE, derivative_sizes
 from archive.models import Contribution, Item
 
 
-def photograph(item: Item, notes: Iterable[Contribution], links: Links, *,
-               archive_name: str) -> dict:
+def photograph(item: Item, notes: Iterable[Contribution], links: Links) -> dict:
     url = links.item(item.identifier)
     notes = list(notes)
     data: dict = {
@@ -19,10 +18,11 @@ def photograph(item: Item, notes: Iterable[Contribution], links: Links, *,
         "@id": url,
         "url": url,
         "name": item.title,
-        "identifier": item.identifier,
+        "identifier": item.reference,
         "isPartOf": {"@type": "Collection", "name": item.collection.title,
                      "url": links.collection_page(item.collection.slug)},
-        "provider": {"@type": "ArchiveOrganization", "name": archive_name},
+        "provider": {"@type": "ArchiveOrganization", "name": item.collection.institution.name,
+                     "url": links.institution_page(item.collection.institution.slug)},
     }
     optional = {
         "description": item.description,

@@ -109,12 +109,15 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
     collection_id = _collection_id(filters.collection_slug, filters.scope)
     conditions = _filter_conditions(filters, collection_id)
 
-    item_cols = [getattr(Item, f) for f in CATALOGUE_FIELDS]
+    # "identifier" in an export is the institution's own reference (what an import matches
+    # on); the item's address on the site goes into its URL.
+    item_cols = [Item.reference if f == "identifier" else getattr(Item, f)
+                 for f in CATALOGUE_FIELDS]
     last_id = 0
     while True:
         query = (
-            sa.select(Item.id, Collection.slug, Collection.title, Institution.slug,
-                      Institution.name, *item_cols)
+            sa.select(Item.id, Item.identifier, Collection.slug, Collection.title,
+                      Institution.slug, Institution.name, *item_cols)
             .join(Collection, Collection.id == Item.collection_id)
             .join(Institution, Institution.id == Collection.institution_id)
             .where(Item.id > last_id, *conditions)
@@ -129,11 +132,11 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
         enrichments = _enrichments_for(ids)
         images = _images_for(ids, base_url)
         for row in rows:
-            item_id, slug, collection_title, institution, institution_name, *values = row
+            item_id, address, slug, collection_title, institution, institution_name, *values = row
             record = dict(zip(CATALOGUE_FIELDS, values, strict=True))
             record = {
                 "identifier": record.pop("identifier"),
-                "url": f"{base_url}/items/{quote(row.identifier, safe=PATH_SAFE)}",
+                "url": f"{base_url}/items/{quote(address, safe=PATH_SAFE)}",
                 "collection": slug,
                 "collection_title": collection_title,
                 "institution": institution,

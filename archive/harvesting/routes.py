@@ -228,8 +228,7 @@ def note_annotation(note_id: int, part: str):
 @bp.app_template_global()
 def item_linked_data(item: Item, notes) -> dict:
     """Schema.org (Photograph) description of an item page, its notes as comments."""
-    return photograph(item, notes, Links.for_app(),
-                      archive_name=current_app.config["ARCHIVE_NAME"])
+    return photograph(item, notes, Links.for_app())
 
 
 @bp.app_template_global()

@@ -22,10 +22,10 @@ from archive.catalogue.services import (
     CatalogueError,
     NewImage,
     check_and_store,
-    check_identifier,
+    check_reference,
     collection_for,
     create_item,
-    item_by_identifier,
+    item_by_reference,
     known_images,
     set_images,
     update_record,
@@ -127,7 +127,7 @@ def read_rows(csv_path: Path, images_dir: Path, default_collection: str | None
             continue  # an empty line
         identifier = record.get("identifier", "").strip()
         try:
-            identifier = check_identifier(identifier)
+            identifier = check_reference(identifier)
             key = identifier.casefold()
             if key in first_row_of:
                 raise CatalogueError(
@@ -316,7 +316,7 @@ def _apply_row(row: Row, digest_of: dict[Path, str], outcomes: dict[str, ImageOu
     savepoint = db.session.begin_nested()
     try:
         collection = collection_for(row.collection, create=True, institution=institution)
-        item = item_by_identifier(row.identifier)
+        item = item_by_reference(collection.institution_id, row.identifier)
         if item is None:
             item = create_item(row.identifier, collection, row.values)
             set_images(item, images)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from archive.extensions import db
 from archive.models import Institution, Membership, Role, User
@@ -113,6 +113,33 @@ def notes_licence(institution: Institution) -> tuple[str, str]:
         return institution.licence_label, institution.licence_uri
     return (current_app.config["CONTRIBUTION_LICENCE"],
             current_app.config["CONTRIBUTION_LICENCE_URL"])
+
+
+def footer_licence(institution: Institution | None = None, *,
+                   quiet: bool = False) -> tuple[str, str] | None:
+    """(label, address) of the licence the page footer names for notes from the public.
+
+    A page about one institution names that institution's licence. Any other page names the
+    licence every institution shares (the site's own when none sets one), or None when they
+    differ: each photograph's page then names its institution's licence. A ``quiet`` page (an
+    error page, shown when the database may be failing) asks the database nothing: None.
+    """
+    if institution:  # (a template may pass an undefined value)
+        return notes_licence(institution)
+    if quiet:
+        return None
+    if "site_notes_licences" not in g:
+        default = (current_app.config["CONTRIBUTION_LICENCE"],
+                   current_app.config["CONTRIBUTION_LICENCE_URL"])
+        rows = db.session.execute(sa.select(Institution.licence_label,
+                                            Institution.licence_uri).distinct())
+        g.site_notes_licences = {(label, uri) if label and uri else default
+                                 for label, uri in rows}
+    licences = g.site_notes_licences
+    if len(licences) > 1:
+        return None
+    return next(iter(licences), (current_app.config["CONTRIBUTION_LICENCE"],
+                                 current_app.config["CONTRIBUTION_LICENCE_URL"]))
 
 
 def memberships_by_user() -> dict[int, list[Membership]]:

@@ -62,6 +62,8 @@ class Item(Model):
     __table_args__ = (
         sa.Index("ix_items_collection_created", "collection_id", "created_at", "id"),
         sa.Index("ix_items_needs_help", "needs_help", "created_at"),
+        # An institution's references are its own: two institutions may both have "P-0001".
+        sa.UniqueConstraint("institution_id", "reference", name="uq_items_institution_reference"),
         sa.CheckConstraint(
             "date_earliest IS NULL OR date_latest IS NULL OR date_earliest <= date_latest",
             name="date_range_ordered",
@@ -72,7 +74,16 @@ class Item(Model):
     ENRICHABLE_FIELDS = ("date_text", "place", "people", "subjects")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    identifier: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    # The item's address on this site, unique across the platform: its URL (/items/<identifier>),
+    # OAI-PMH identifier and IIIF ids are built from it and never change. It is the
+    # institution's reference, or, when another institution already uses that reference,
+    # "<institution slug>:<reference>" (see catalogue.services.address_for).
+    identifier: Mapped[str] = mapped_column(sa.String(250), unique=True)
+    # The holding institution's own reference for the item, unique within the institution.
+    reference: Mapped[str] = mapped_column(sa.String(100))
+    # The institution of the item's collection, kept beside it so the database itself keeps
+    # references unique per institution (catalogue.services sets it with the collection).
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id"), index=True)
     collection_id: Mapped[int] = mapped_column(sa.ForeignKey("collections.id"))
     title: Mapped[str] = mapped_column(sa.String(500))
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -171,6 +182,19 @@ class Image(Model):
 
     def __repr__(self) -> str:
         return f"<Image {self.sha256[:10]}>"
+
+
+@sa.event.listens_for(Item, "before_insert")
+def _fill_reference_and_institution(mapper, connection, item: Item) -> None:
+    """An item made without them takes its address as its reference and its collection's
+    institution (the catalogue services set both; this keeps every other path consistent)."""
+    if item.reference is None:
+        item.reference = item.identifier
+    if item.institution_id is None:
+        collection = item.__dict__.get("collection")
+        collection_id = collection.id if collection is not None else item.collection_id
+        item.institution_id = connection.scalar(
+            sa.select(Collection.institution_id).where(Collection.id == collection_id))
 
 
 def split_list(value: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterable
 from email.message import EmailMessage
 
 from flask import current_app, url_for
@@ -33,12 +34,27 @@ def configured_reasons(institution: Institution | None = None) -> dict[str, str]
     return dict(current_app.config["REJECTION_REASONS"])
 
 
+def shared_reasons(institutions: Iterable[Institution]) -> dict[str, str]:
+    """The rejection reasons, untranslated, that every one of ``institutions`` offers (the
+    same code with the same text): what one decision on notes of them all may give."""
+    offered = [configured_reasons(institution) for institution in institutions]
+    if not offered:
+        return configured_reasons(None)
+    shared = offered[0]
+    for other in offered[1:]:
+        shared = {code: text for code, text in shared.items() if other.get(code) == text}
+    return shared
+
+
+def translated(reasons: dict[str, str]) -> dict[str, str]:
+    """Reasons in the current language (the page's, or the email's) where the archive has a
+    translation of them (the default ones); others as written."""
+    return {code: gettext(text) if text else text for code, text in reasons.items()}
+
+
 def rejection_reasons(institution: Institution | None = None) -> dict[str, str]:
-    """The rejection reasons by code (see ``configured_reasons``), in the current language
-    (the page's, or the email's) where the archive has a translation of them (the default
-    ones); others as written."""
-    return {code: gettext(text) if text else text
-            for code, text in configured_reasons(institution).items()}
+    """The rejection reasons by code (see ``configured_reasons``), in the current language."""
+    return translated(configured_reasons(institution))
 
 
 def rejection_text(contribution: Contribution) -> str:

@@ -56,6 +56,8 @@ from archive.moderation.notify import (
     configured_reasons,
     rejection_reasons,
     rejection_text,
+    shared_reasons,
+    translated,
 )
 from archive.moderation.outbox import queue_outcome_emails
 from archive.moderation.services import (
@@ -130,9 +132,15 @@ def _queue_filter(args) -> tuple[QueueFilter, list[str]]:
                               slug=args["collection"][:100]))
             collection_id = -1
     if args.get("item"):
+        wanted = args["item"].strip()[:250]
+        # The item's address (what links carry), else the reference its institution uses.
         item_id = db.session.scalar(
-            sa.select(Item.id).where(Item.identifier == args["item"].strip()[:100],
-                                     scope.items()))
+            sa.select(Item.id).where(Item.identifier == wanted, scope.items()))
+        if item_id is None:
+            matches = db.session.scalars(
+                sa.select(Item.id).where(Item.reference == wanted[:100], scope.items())
+                .limit(2)).all()
+            item_id = matches[0] if len(matches) == 1 else None
         if item_id is None:
             problems.append(_("No photograph has the reference “%(reference)s”.",
                               reference=args["item"][:100]))
@@ -163,7 +171,11 @@ def queue():
         status_params={k: v for k, v in params.items() if k != "status"},
         oldest_age=describe_age(page.oldest_pending) if page.oldest_pending else "",
         reasons=rejection_reasons(institution), bulk_form=BulkForm(
-            rejection_reasons=configured_reasons(institution)))
+            rejection_reasons=configured_reasons(institution)),
+        # Each note is decided with the reasons of the institution holding its photograph.
+        reasons_by_institution={
+            c.item.collection.institution_id: rejection_reasons(c.item.collection.institution)
+            for c in page.contributions})
 
 
 def _get_contribution(contribution_id: int) -> Contribution:
@@ -353,23 +365,27 @@ def revert(enrichment_id: int):
 @role_required(Role.ARCHIVIST)
 def bulk():
     """First the confirmation page (what will change), then, confirmed, the decisions."""
-    institution = _queue_institution()
-    form = BulkForm(rejection_reasons=configured_reasons(institution))
     back = _back_to_queue(request.form)
+    chosen = [int(i) for i in request.form.getlist("ids")[:201] if i.isdigit() and len(i) < 10]
+    notes = list(db.session.scalars(
+        sa.select(Contribution).where(Contribution.id.in_(chosen), staff_scope().contributions())
+        .order_by(Contribution.created_at, Contribution.id)))
+    # One decision on notes of several institutions may give only a reason they all offer.
+    institutions = {n.item.collection.institution_id: n.item.collection.institution
+                    for n in notes}
+    reasons = shared_reasons(institutions.values())
+    form = BulkForm(rejection_reasons=reasons)
     if not form.validate_on_submit():
         errors = form.ids.errors or [_("That selection could not be read; please try again.")]
         flash(str(errors[0]), "error")
         return redirect(back, code=303)
-    notes = list(db.session.scalars(
-        sa.select(Contribution).where(Contribution.id.in_(form.ids.data or []),
-                                      staff_scope().contributions())
-        .order_by(Contribution.created_at, Contribution.id)))
     if not notes:  # none of them is the archivist's to decide
         abort(404)
     to_status = ACTIONS[form.action.data]
     if form.confirm.data != "yes":
         return render_template("moderation/bulk_confirm.html", form=form, notes=notes,
-                               to_status=to_status, reasons=rejection_reasons(institution),
+                               to_status=to_status, reasons=translated(reasons),
+                               institutions=len(institutions),
                                params=_queue_params(request.form))
     result = bulk_decide(notes, current_user, to_status, reason=form.reason.data or "",
                          rejection_code=form.rejection_code.data or "")

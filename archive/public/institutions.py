@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, make_response, render_template, send_from_directory
+import sqlalchemy as sa
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 
+from archive.extensions import db
 from archive.institutions.services import all_institutions, institution_by_slug
-from archive.models import Institution
+from archive.models import Institution, Item
 from archive.public import bp
 from archive.public.impact import impact
 from archive.public.services import collections_with_counts, open_questions, recent_notes
@@ -39,6 +49,18 @@ def institution(slug: str):
         "institutions/page.html", institution=institution,
         collections=collections_with_counts(scope), questions=open_questions(scope=scope),
         notes=recent_notes(scope=scope), figures=impact(scope))
+
+
+@bp.get("/institutions/<slug>/items/<reference>")
+def institution_item(slug: str, reference: str):
+    """A photograph by its institution's own reference: the address a catalogue can link to
+    knowing only its own numbers. It leads to the photograph's page."""
+    institution = _institution_or_404(slug)
+    identifier = db.session.scalar(sa.select(Item.identifier).where(
+        Item.institution_id == institution.id, Item.reference == reference))
+    if identifier is None:
+        abort(404)
+    return redirect(url_for("public.item", identifier=identifier), code=301)
 
 
 @bp.get("/institutions/<slug>/impact")

@@ -27,7 +27,6 @@ def is_logged_in(client) -> bool:
     return response.status_code == 200
 
 
-@pytest.mark.database_independent
 def test_the_login_page_shows_the_form(client):
     response = client.get("/login")
 

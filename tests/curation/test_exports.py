@@ -358,6 +358,7 @@ def test_memory_stays_flat_however_many_items(app, make_collection):
     with app.app_context():
         db.session.execute(sa.insert(Item), [
             {"collection_id": small.id if n < 600 else rest.id, "identifier": f"M-{n:05d}",
+             "reference": f"M-{n:05d}", "institution_id": small.institution_id,
              "title": f"Photograph number {n}", "description": f"A long description {n}. " * 20,
              "created_at": now, "updated_at": now}
             for n in range(3000)

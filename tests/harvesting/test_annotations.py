@@ -78,6 +78,14 @@ def test_the_collection_pages_through_every_approved_note(app, client, sample, j
     assert annotation["@type"] == [f"{OA}Annotation"]
     assert annotation[f"{OA}hasBody"][0]["@type"] == [f"{OA}TextualBody"]
     assert annotation["http://purl.org/dc/terms/creator"][0]["http://xmlns.com/foaf/0.1/name"]
+    # Each note carries the institution that holds the photograph and published the note.
+    assert comment["dcterms:publisher"] == {
+        "id": "http://localhost/institutions/test-archive", "type": "Organization",
+        "name": "Test Archive"}
+    publisher = annotation["http://purl.org/dc/terms/publisher"][0]
+    assert publisher["@id"] == "http://localhost/institutions/test-archive"
+    assert publisher["@type"] == ["http://xmlns.com/foaf/0.1/Organization"]
+    assert publisher["http://xmlns.com/foaf/0.1/name"] == [{"@value": "Test Archive"}]
 
 
 def test_one_annotation_can_be_fetched_by_its_id(client, sample, jsonld_expand):

@@ -67,9 +67,13 @@ def check_manifest(prezi3, document: dict) -> None:
     for canvas in expected["items"]:
         for page in canvas.get("annotations", []):
             for annotation in page["items"]:
-                # iiif-prezi3's Annotation model has no ``rights`` (the W3C model has): checked
-                # on the raw JSON instead.
+                # iiif-prezi3's Annotation model has no ``rights`` (the W3C model has), nor
+                # extension terms such as ``dcterms:publisher`` (the holding institution;
+                # both contexts define ``dcterms``): checked on the raw JSON instead.
                 assert annotation.pop("rights").startswith("https://creativecommons.org/")
+                publisher = annotation.pop("dcterms:publisher")
+                assert publisher["type"] == "Organization" and publisher["name"]
+                assert publisher["id"].startswith("http://localhost/institutions/")
     assert json.loads(model.json()) == expected
 
 

@@ -84,7 +84,8 @@ def test_get_record_maps_the_item_to_dublin_core(client, oai_schema, sample):
     assert values["description"][2].endswith("the contributor's uncle.")
     assert values["date"] == ["1931"]
     assert values["coverage"] == ["Leeds"]
-    assert values["identifier"] == ["http://localhost/items/LDS-1"]
+    # the page, and the reference its institution knows it by
+    assert values["identifier"] == ["http://localhost/items/LDS-1", "LDS-1"]
     assert values["relation"] == ["http://localhost/iiif/LDS-1/manifest"]
     assert values["rights"] == ["CC BY 4.0"]
     assert values["type"] == ["StillImage"]

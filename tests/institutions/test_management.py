@@ -135,3 +135,60 @@ def test_an_institutions_own_rejection_reasons_and_questions_are_offered(
     with app.app_context():
         assert db.session.scalar(sa.select(sa.text("help_question FROM items"))) == \
             "Who are the people?"
+
+
+def test_an_archivist_of_two_institutions_gives_each_note_its_own_institutions_reasons(
+        app, make_user, make_institution, make_collection, make_item, make_contribution):
+    calder = make_institution(slug="calder", rejection_reasons=(
+        "not_local=We only keep photographs of Calderbridge.\n"
+        "duplicate=Someone had already told us the same thing."))
+    coop = make_institution(slug="coop", rejection_reasons=(
+        "not_coop=The note is not about the society.\n"
+        "duplicate=Someone had already told us the same thing."))
+    calder_note = make_contribution(make_item(
+        collection=make_collection(institution=calder), identifier="C-1"), body="Calder note")
+    coop_note = make_contribution(make_item(
+        collection=make_collection(institution=coop), identifier="K-1"), body="Co-op note")
+    client = app.test_client(user=make_user("archivist", institutions=[calder, coop]))
+
+    # In the queue, each note offers the reasons of the institution holding its photograph.
+    queue = client.get("/moderation/").get_data(as_text=True)
+    calder_form = queue[queue.index(f'id="code-{calder_note.id}"'):]
+    calder_form = calder_form[:calder_form.index("</select>")]
+    coop_form = queue[queue.index(f'id="code-{coop_note.id}"'):]
+    coop_form = coop_form[:coop_form.index("</select>")]
+    assert 'value="not_local"' in calder_form and 'value="not_coop"' not in calder_form
+    assert 'value="not_coop"' in coop_form and 'value="not_local"' not in coop_form
+    assert client.post(f"/moderation/contributions/{coop_note.id}/decide", data={
+        "action": "reject", "rejection_code": "not_coop"}).status_code == 303
+
+    # Several notes of both: only the reasons both offer, and the page says why.
+    other_calder = make_contribution(make_item(
+        collection=make_collection(institution=calder), identifier="C-2"))
+    other_coop = make_contribution(make_item(
+        collection=make_collection(institution=coop), identifier="K-2"))
+    both = {"ids": [other_calder.id, other_coop.id], "action": "reject"}
+    confirm = client.post("/moderation/bulk", data=both).get_data(as_text=True)
+    assert 'value="duplicate"' in confirm
+    assert 'value="not_local"' not in confirm and 'value="not_coop"' not in confirm
+    assert "only the reasons they all share are offered" in confirm
+    # A reason of one of them cannot be given to the other's notes: nothing is decided.
+    refused = client.post("/moderation/bulk", data={**both, "confirm": "yes",
+                                                     "rejection_code": "not_local"})
+    assert refused.status_code == 303
+    with app.app_context():
+        assert {db.session.get(Contribution, n.id).status.value
+                for n in (other_calder, other_coop)} == {"pending"}
+    done = client.post("/moderation/bulk", data={**both, "confirm": "yes",
+                                                  "rejection_code": "duplicate"})
+    assert done.status_code == 303
+    with app.app_context():
+        assert {db.session.get(Contribution, n.id).rejection_code
+                for n in (other_calder, other_coop)} == {"duplicate"}
+
+    # Notes of one institution alone: all its own reasons.
+    alone = make_contribution(make_item(
+        collection=make_collection(institution=calder), identifier="C-3"))
+    confirm = client.post("/moderation/bulk", data={"ids": [alone.id], "action": "reject"})
+    assert 'value="not_local"' in confirm.get_data(as_text=True)
+    assert "only the reasons they all share" not in confirm.get_data(as_text=True)

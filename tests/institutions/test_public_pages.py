@@ -14,6 +14,8 @@ def test_a_site_with_one_institution_looks_as_it_always_did(app, client, make_it
     home = client.get("/").get_data(as_text=True)
 
     assert "The archives sharing this site" not in home
+    # The footer names the site's licence, as it always did.
+    assert '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>' in _footer(home)
     assert "Briggate" in client.get("/browse").get_data(as_text=True)
 
 
@@ -33,6 +35,30 @@ def _two(make_institution, make_collection, make_item, make_contribution, make_u
     make_contribution(asked, status="approved", body="It is Sunny Bank Mills.",
                       decided_by=make_user("archivist", institution=north))
     return north, south
+
+
+def _footer(html: str) -> str:
+    return html[html.index('<footer class="site-footer">'):]
+
+
+def test_the_footer_names_the_licence_of_the_institution_a_page_is_about(
+        app, client, make_institution, make_collection, make_item, make_contribution, make_user):
+    _two(make_institution, make_collection, make_item, make_contribution, make_user)
+    north_licence = 'href="https://creativecommons.org/licenses/by-nc/4.0/">CC BY-NC 4.0</a>'
+    site_licence = 'href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>'
+
+    for path in ("/items/N-1", "/institutions/north", "/collections/n",
+                 "/institutions/north/impact"):
+        footer = _footer(client.get(path).get_data(as_text=True))
+        assert north_licence in footer and site_licence not in footer, path
+    assert site_licence in _footer(client.get("/items/S-1").get_data(as_text=True))
+    # A page about all of them names no single licence: they differ.
+    for path in ("/", "/browse", "/search?q=mill"):
+        footer = _footer(client.get(path).get_data(as_text=True))
+        assert "CC BY" not in footer, path
+        assert "under the licence of the institution holding the photograph" in footer
+    welsh = _footer(client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True))
+    assert "under the licence" not in welsh and "CC BY" not in welsh
 
 
 def test_the_home_page_presents_every_institution(app, client, make_institution,

@@ -95,3 +95,55 @@ def test_a_new_installation_gets_no_institution_until_it_needs_one(empty_databas
         db.engine.dispose()
 
     assert count == 0
+
+
+BEFORE_REFERENCES = "0016_erasable_event_reasons"
+REFERENCES = "0017_item_references"
+ROWS_BEFORE_REFERENCES = [
+    "INSERT INTO institutions (id, slug, name, created_at) VALUES"
+    " (1, 'library', 'Library', CURRENT_TIMESTAMP), (2, 'society', 'Society', CURRENT_TIMESTAMP)",
+    "INSERT INTO collections (id, slug, title, description, institution_id, created_at) VALUES"
+    " (1, 'mills', 'Mills', '', 1, CURRENT_TIMESTAMP),"
+    " (2, 'albums', 'Albums', '', 2, CURRENT_TIMESTAMP)",
+    "INSERT INTO items (id, identifier, collection_id, title, description, date_text, place,"
+    " people, subjects, creator, rights, needs_help, help_question, created_at, updated_at,"
+    " search_document) VALUES"
+    " (1, 'P-0001', 1, 'Weavers', '', 'c. 1920', '', '', '', '', '', true, 'Who?',"
+    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'Weavers'),"
+    " (2, 'A.17', 2, 'Blackpool', '', '', '', '', '', '', '', false, '',"
+    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'Blackpool')",
+]
+
+
+def test_items_keep_their_addresses_and_gain_their_institutions_references(
+        empty_database_url, tmp_path):
+    from archive.search.services import Filters, search
+
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "MEDIA_ROOT": str(tmp_path / "media")})
+    with app.app_context():
+        upgrade(revision=BEFORE_REFERENCES)
+        with db.engine.begin() as connection:
+            for statement in ROWS_BEFORE_REFERENCES:
+                connection.execute(sa.text(statement))
+        with db.engine.connect() as connection:
+            before = _snapshot(connection)
+
+        upgrade(revision=REFERENCES)
+
+        with db.engine.connect() as connection:
+            after = _snapshot(connection)
+        # Every address (URL, OAI identifier, IIIF id) is what it was; the reference is the
+        # same text, and the institution the collection's.
+        added = [(i.pop("reference"), i.pop("institution_id")) for i in after["items"]]
+        assert added == [("P-0001", 1), ("A.17", 2)]
+        assert after == before
+
+        # The full-text index still follows the items (SQLite rebuilt the table).
+        assert [h.item.identifier for h in search("weavers", Filters()).hits] == ["P-0001"]
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE items SET title = 'Tram', search_document = 'Tram' WHERE id = 2"))
+        assert [h.item.identifier for h in search("tram", Filters()).hits] == ["A.17"]
+        assert search("blackpool", Filters()).hits == []
+        db.engine.dispose()

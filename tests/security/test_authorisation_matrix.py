@@ -29,6 +29,7 @@ PUBLIC_ENDPOINTS = {
     "public.institutions",
     "public.institution",
     "public.institution_impact",
+    "public.institution_item",
     "public.institution_theme",
     "public.institution_logo",
     "public.platform_impact",
