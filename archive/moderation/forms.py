@@ -61,7 +61,11 @@ class BulkForm(ArchiveForm):
 
     def __init__(self, *args, rejection_reasons: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rejection_code.choices = ["", *(rejection_reasons or {})]  # type: ignore[list-item]
+        self.offer_reasons(rejection_reasons or {})
+
+    def offer_reasons(self, rejection_reasons: dict[str, str]) -> None:
+        """The reasons (by code) a rejection may give: those of the chosen notes."""
+        self.rejection_code.choices = ["", *rejection_reasons]  # type: ignore[list-item]
 
     def validate_ids(self, field):
         if len(field.data or []) > 200:

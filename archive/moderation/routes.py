@@ -366,15 +366,16 @@ def revert(enrichment_id: int):
 def bulk():
     """First the confirmation page (what will change), then, confirmed, the decisions."""
     back = _back_to_queue(request.form)
-    chosen = [int(i) for i in request.form.getlist("ids")[:201] if i.isdigit() and len(i) < 10]
+    form = BulkForm()
     notes = list(db.session.scalars(
-        sa.select(Contribution).where(Contribution.id.in_(chosen), staff_scope().contributions())
+        sa.select(Contribution).where(Contribution.id.in_((form.ids.data or [])[:201]),
+                                      staff_scope().contributions())
         .order_by(Contribution.created_at, Contribution.id)))
     # One decision on notes of several institutions may give only a reason they all offer.
     institutions = {n.item.collection.institution_id: n.item.collection.institution
                     for n in notes}
     reasons = shared_reasons(institutions.values())
-    form = BulkForm(rejection_reasons=reasons)
+    form.offer_reasons(reasons)
     if not form.validate_on_submit():
         errors = form.ids.errors or [_("That selection could not be read; please try again.")]
         flash(str(errors[0]), "error")
