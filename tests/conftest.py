@@ -16,6 +16,7 @@ once per module.
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import os
 import shutil
@@ -238,6 +239,17 @@ def postgres_database(postgres_template) -> str:
     url = _create_postgres_database(name, template=postgres_template)
     yield url
     _drop_postgres_database(name)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _connections_closed_by_the_module_that_opened_them():
+    """A database connection left open fails the module that left it, not a later test.
+
+    An unclosed connection warns only when it is garbage-collected, which may be in any
+    later test; collecting at the end of each module makes the failure land where it began.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture(params=DATABASES)

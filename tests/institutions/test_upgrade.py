@@ -146,4 +146,6 @@ def test_items_keep_their_addresses_and_gain_their_institutions_references(
                 "UPDATE items SET title = 'Tram', search_document = 'Tram' WHERE id = 2"))
         assert [h.item.identifier for h in search("tram", Filters()).hits] == ["A.17"]
         assert search("blackpool", Filters()).hits == []
+        # The search held a session's connection: give it back before closing the pool.
+        db.session.remove()
         db.engine.dispose()
