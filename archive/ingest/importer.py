@@ -170,7 +170,8 @@ def read_rows(csv_path: Path, images_dir: Path, default_collection: str | None
             first_row_of[key] = number
             if not record.get("title", "").strip():
                 raise CatalogueError("missing title")
-            values = {f: record[c] for c, f in FIELD_OF_COLUMN.items() if c in record}
+            values: dict[str, object] = {f: record[c] for c, f in FIELD_OF_COLUMN.items()
+                                         if c in record}
             if "needs_help" in record:
                 values["needs_help"] = _flag(record["needs_help"])
             names = tuple(n.strip() for n in record.get("image", "").split("|") if n.strip())
