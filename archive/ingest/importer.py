@@ -108,9 +108,14 @@ def _flag(text: str) -> bool:
     raise CatalogueError(f"needs_help must be yes or no (got {text[:20]!r})")
 
 
-def field_count_problem(found: int, expected: int) -> str:
+def field_count_problem(found: int, expected: int, last_line: int | None = None) -> str:
     """Why a row has ``found`` cells where the header has ``expected``, in the words a person
-    fixing the file needs: the likely cause and the fix."""
+    fixing the file needs: the likely cause and the fix. ``last_line`` is given when the row's
+    last cell runs on over the lines after it (a quote that is not closed)."""
+    if last_line is not None:
+        return (f"{found} fields where the header has {expected}: probably a double quote that "
+                f"is not closed, which runs the row on to line {last_line}; the row was not "
+                f"imported")
     if found > expected:
         return (f"{found} fields where the header has {expected}: probably a comma inside a "
                 f"value that is not in double quotes (write it as \"Briggate, Leeds\"); "
@@ -119,8 +124,9 @@ def field_count_problem(found: int, expected: int) -> str:
             f"value that is not in double quotes, or a missing comma; the row was not imported")
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each record of the file with the line it starts on (blank lines are left out)."""
+def _records(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Each record of the file with the lines it starts and ends on (blank lines are left
+    out)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     while True:
         line = reader.line_num + 1
@@ -131,14 +137,14 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise ImportFileError(f"line {line}: {exc}") from exc
         if cells:
-            yield line, cells
+            yield line, reader.line_num, cells
 
 
 def read_rows(csv_path: Path, images_dir: Path, default_collection: str | None
               ) -> tuple[list[Row], list[RowError]]:
     text = _decode(Path(csv_path).read_bytes())
     records = _records(text)
-    _, header = next(records, (1, []))
+    _, _, header = next(records, (1, 1, []))
     columns = [c.strip().lower() for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if "collection" not in columns and not default_collection:
@@ -150,14 +156,17 @@ def read_rows(csv_path: Path, images_dir: Path, default_collection: str | None
     rows: list[Row] = []
     errors: list[RowError] = []
     first_row_of: dict[str, int] = {}
-    for number, (line, cells) in enumerate(records, start=2):
+    for number, (line, last_line, cells) in enumerate(records, start=2):
         if not any(cell.strip() for cell in cells):
             continue  # an empty line
         if len(cells) != len(columns):
             # A stray comma (or line break) shifts every cell after it into the wrong column:
             # nothing of such a row can be trusted, so none of it is stored.
-            errors.append(RowError(number, "", field_count_problem(len(cells), len(columns)),
-                                   line=line))
+            # A quote never closed swallows the lines after it into the row's last cell.
+            runs_on = last_line > line and ("\n" in cells[-1] or "\r" in cells[-1])
+            problem = field_count_problem(len(cells), len(columns),
+                                          last_line if runs_on else None)
+            errors.append(RowError(number, "", problem, line=line))
             continue
         record = dict(zip(columns, cells, strict=True))
         identifier = record.get("identifier", "").strip()

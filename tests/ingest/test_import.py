@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image as PILImage
 
 from archive.extensions import db
-from archive.ingest.importer import run_import
+from archive.ingest.importer import read_rows, run_import
 from archive.models import Image, Item
 
 COLUMNS = ["identifier", "title", "description", "date", "place", "creator", "rights",
@@ -310,3 +310,22 @@ def test_a_re_run_with_a_stray_comma_leaves_the_stored_record_as_it_was(app, run
     assert result.exit_code == 1
     assert "row 2 (line 2): 12 fields where the header has 11" in result.output
     assert items(app)["LS-1"].help_question == "Who is driving?"
+
+
+@pytest.mark.database_independent
+def test_an_unclosed_quote_is_named_with_the_line_the_row_runs_on_to(app, tmp_path):
+    images = tmp_path / "images"
+    photo(images, "a.jpg")
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text(
+        "identifier,title,description,collection,image\n"
+        'BAD-1,Trams,"Briggate,streets,a.jpg\n'
+        "OK-2,Canal,,streets,a.jpg\n"
+        "OK-3,Lock,,streets,a.jpg\n", encoding="utf-8")
+
+    rows, errors = read_rows(csv_path, images, None)
+
+    assert rows == []
+    assert [(e.row, e.line, e.reason) for e in errors] == [(2, 2, (
+        "3 fields where the header has 5: probably a double quote that is not closed, which "
+        "runs the row on to line 4; the row was not imported"))]
