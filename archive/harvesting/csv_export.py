@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 COLUMNS = (
     "identifier", "url", "collection", "institution", "institution_name", "title", "description",
     "date_text", "date_earliest", "date_latest", "place", "people", "subjects", "creator",
-    "rights", "needs_help", "help_question", "images", "notes_count", "notes", "enrichments",
+    "rights", "needs_help", "help_question", "solved", "solved_at", "solved_by", "images",
+    "notes_count", "notes", "enrichments",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,6 +45,7 @@ def csv_rows(records: Iterable[dict]) -> Iterator[str]:
     yield "\ufeff" + flush()  # a BOM, so spreadsheet programs read UTF-8 as UTF-8
     for record in records:
         row = dict(record, notes_count=len(record["notes"]),
-                   images=" | ".join(record["images"]))
+                   images=" | ".join(record["images"]),
+                   solved_by="; ".join(record["solved_by"]))
         writer.writerow([_cell(row[c]) for c in COLUMNS])
         yield flush()

@@ -7,7 +7,9 @@ title          the item's title
 creator        the photographer
 subject        each person shown, then each subject
 description    the catalogue description, then each approved note, marked as a note
-               from the public with its credit and approval date
+               from the public with its credit and approval date, then, when the
+               item's "Can you help?" question was solved, the question, the date and
+               the credit of the notes that answered it
 publisher      the institution holding the item
 date           the (enriched) date text
 type           ``StillImage`` (DCMI Type Vocabulary)
@@ -35,6 +37,16 @@ def note_description(note: Contribution) -> str:
     return f"Note from a member of the public ({note.credit}{approved}): {note.public_text}"
 
 
+def solved_description(item: Item, notes: Iterable[Contribution]) -> str | None:
+    """The item's answered question as a note, or None while it is not solved."""
+    if not (item.needs_help and item.help_solved_at is not None):
+        return None
+    credits = ", ".join(note.credit for note in notes if note.solved_question)
+    answered = f" Answered by {credits}." if credits else ""
+    return (f"Question solved with the public's help ({item.help_solved_at:%Y-%m-%d}): "
+            f"{item.help_question}{answered}")
+
+
 def dublin_core(item: Item, notes: Iterable[Contribution],
                 links: Links) -> list[tuple[str, str]]:
     """``(element, value)`` pairs in the order the oai_dc schema lists its elements."""
@@ -45,7 +57,11 @@ def dublin_core(item: Item, notes: Iterable[Contribution],
     elements += [("subject", subject) for subject in item.subject_list]
     if item.description:
         elements.append(("description", item.description))
+    notes = list(notes)
     elements += [("description", note_description(note)) for note in notes]
+    solved = solved_description(item, notes)
+    if solved:
+        elements.append(("description", solved))
     elements.append(("publisher", item.collection.institution.name))
     if item.date_text:
         elements.append(("date", item.date_text))

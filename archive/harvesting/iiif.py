@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from archive.harvesting.annotations import note_annotations
+from archive.harvesting.dublin_core import solved_description
 from archive.harvesting.links import Links
 from archive.harvesting.published import rights_uri
 from archive.images.processing import derivative_sizes
@@ -58,13 +59,14 @@ def _image_body(image: Image, links: Links, edge_index: int = -1) -> dict:
     }
 
 
-def _metadata(item: Item) -> list[dict]:
+def _metadata(item: Item, notes: Iterable[Contribution]) -> list[dict]:
     rows = [
         ("Date", item.date_text), ("Place", item.place),
         ("People shown", "; ".join(item.people_list)),
         ("Subjects", "; ".join(item.subject_list)), ("Photographer", item.creator),
         ("Collection", item.collection.title), ("Reference", item.reference),
         ("Rights", item.rights),
+        ("Question", solved_description(item, notes)),
     ]
     return [{"label": {"en": [label]}, "value": _lang(value)} for label, value in rows if value]
 
@@ -74,6 +76,7 @@ def manifest(item: Item, notes: Iterable[Contribution], links: Links, *, archive
     """The Presentation 3 manifest of an item that has at least one image."""
     if not item.images:
         raise ValueError("an item without images has no manifest")
+    notes = list(notes)
     manifest_id = links.manifest(item.identifier)
     canvases: list[dict[str, Any]] = []
     for position, image in enumerate(item.images):
@@ -115,7 +118,7 @@ def manifest(item: Item, notes: Iterable[Contribution], links: Links, *, archive
         "id": manifest_id,
         "type": "Manifest",
         "label": _lang(item.title),
-        "metadata": _metadata(item),
+        "metadata": _metadata(item, notes),
         "requiredStatement": {"label": {"en": ["Attribution"]},
                               "value": _lang(item.collection.institution.name or archive_name)},
         "provider": [provider(item.collection.institution, links)],

@@ -37,7 +37,7 @@ PATH_SAFE = "!$&'()*+,/:;=@"
 
 CATALOGUE_FIELDS = (
     "identifier", "title", "description", "date_text", "date_earliest", "date_latest", "place",
-    "people", "subjects", "creator", "rights", "needs_help", "help_question",
+    "people", "subjects", "creator", "rights", "needs_help", "help_question", "help_solved_at",
 )
 
 
@@ -134,6 +134,8 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
         for row in rows:
             item_id, address, slug, collection_title, institution, institution_name, *values = row
             record = dict(zip(CATALOGUE_FIELDS, values, strict=True))
+            item_notes = notes.get(item_id, [])
+            record.update(_solved(record.pop("help_solved_at"), record["needs_help"], item_notes))
             record = {
                 "identifier": record.pop("identifier"),
                 "url": f"{base_url}/items/{quote(address, safe=PATH_SAFE)}",
@@ -143,14 +145,26 @@ def iter_records(*, base_url: str, collection_slug: str | None = None,
                 "institution_name": institution_name,
                 **record,
                 "images": images.get(item_id, []),
-                "notes": notes.get(item_id, []),
+                "notes": item_notes,
                 "enrichments": enrichments.get(item_id, []),
             }
             yield record
         last_id = ids[-1]
         # Let this batch go before the next one is read, so that memory holds one batch, not two.
-        del rows, ids, notes, enrichments, images, row, record
+        del rows, ids, notes, enrichments, images, row, record, item_notes
         db.session.expunge_all()  # keep the identity map from growing with the archive
+
+
+def _solved(solved_at: datetime | None, needs_help: bool, notes: list[dict]) -> dict:
+    """Whether the item's question was answered, when, and the credit of the published notes
+    that answered it (names as the public sees them, never an address)."""
+    solved = bool(needs_help) and solved_at is not None
+    return {
+        "solved": solved,
+        "solved_at": _iso(solved_at) if solved else None,
+        "solved_by": [note["credit"] for note in notes if note["solved_question"]] if solved
+        else [],
+    }
 
 
 def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
@@ -164,6 +178,7 @@ def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
             Contribution.show_name, Contribution.licence, Contribution.created_at,
             Contribution.decided_at, approver.display_name, Contribution.region_x,
             Contribution.region_y, Contribution.region_w, Contribution.region_h,
+            Contribution.solved_question,
         )
         .outerjoin(approver, approver.id == Contribution.decided_by_id)
         .where(Contribution.item_id.in_(item_ids),
@@ -188,6 +203,8 @@ def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
             "submitted_at": _iso(r.created_at),
             "approved_by": r.display_name,
             "approved_at": _iso(r.decided_at),
+            # This note was credited with answering the item's "Can you help?" question.
+            "solved_question": bool(r.solved_question),
         })
     return result
 

@@ -56,7 +56,8 @@ def import_command(metadata: Path, images_dir: Path, collection: str | None,
 
     for error in summary.errors:
         who = f" ({error.identifier})" if error.identifier else ""
-        click.echo(f"row {error.row}{who}: {error.reason}", err=True)
+        where = f" (line {error.line})" if error.line is not None else ""
+        click.echo(f"row {error.row}{where}{who}: {error.reason}", err=True)
     click.echo(f"{summary.rows} rows: {summary.created} added, {summary.updated} updated, "
                f"{summary.unchanged} unchanged, {summary.failed} failed; "
                f"{summary.images_processed} images processed, "

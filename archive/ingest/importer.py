@@ -1,8 +1,11 @@
 """Import a CSV of records and a folder of images: idempotent, resumable, in parallel.
 
-Each row is checked on its own: a bad row is reported with its number and reason and the
-others are kept. Images are hashed in this process; an image whose content is already stored
-is not processed again, the others are processed by a pool of worker processes (one per core)
+Each row is checked on its own: a bad row is reported with its number and reason, nothing
+of it is stored, and the others are kept. A row with more or fewer cells than the header has
+columns (a stray comma in a value that is not quoted) is such a row, reported with its line.
+
+Images are hashed in this process; an image whose content is already stored is not processed
+again, the others are processed by a pool of worker processes (one per core)
 while this process alone talks to the database, committing every few rows so that an
 interrupted import keeps its work and a re-run carries on from there.
 """
@@ -52,9 +55,11 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # the line's row number in the file, the header being row 1
+    row: int  # the record's number in the file, the header being row 1
     identifier: str
     reason: str
+    # The line the record starts on, when it helps to find it (a value may hold line breaks).
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,28 +108,67 @@ def _flag(text: str) -> bool:
     raise CatalogueError(f"needs_help must be yes or no (got {text[:20]!r})")
 
 
+def field_count_problem(found: int, expected: int, last_line: int | None = None) -> str:
+    """Why a row has ``found`` cells where the header has ``expected``, in the words a person
+    fixing the file needs: the likely cause and the fix. ``last_line`` is given when the row's
+    last cell runs on over the lines after it (a quote that is not closed)."""
+    if last_line is not None:
+        return (f"{found} fields where the header has {expected}: probably a double quote that "
+                f"is not closed, which runs the row on to line {last_line}; the row was not "
+                f"imported")
+    if found > expected:
+        return (f"{found} fields where the header has {expected}: probably a comma inside a "
+                f"value that is not in double quotes (write it as \"Briggate, Leeds\"); "
+                f"the row was not imported")
+    return (f"{found} fields where the header has {expected}: probably a line break inside a "
+            f"value that is not in double quotes, or a missing comma; the row was not imported")
+
+
+def _records(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Each record of the file with the lines it starts and ends on (blank lines are left
+    out)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(f"line {line}: {exc}") from exc
+        if cells:
+            yield line, reader.line_num, cells
+
+
 def read_rows(csv_path: Path, images_dir: Path, default_collection: str | None
               ) -> tuple[list[Row], list[RowError]]:
     text = _decode(Path(csv_path).read_bytes())
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    records = _records(text)
+    _, _, header = next(records, (1, 1, []))
+    columns = [c.strip().lower() for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if "collection" not in columns and not default_collection:
         missing.append("collection (or --collection)")
     if missing:
         raise ImportFileError(f"the file has no column {', '.join(missing)}")
-    reader.fieldnames = columns
 
     images_root = images_dir.resolve()
     rows: list[Row] = []
     errors: list[RowError] = []
     first_row_of: dict[str, int] = {}
-    for number, record in enumerate(reader, start=2):
-        if None in record:  # more cells than the header has columns
-            record.pop(None)
-        record = {k: (v or "") for k, v in record.items()}
-        if not any(v.strip() for v in record.values()):
+    for number, (line, last_line, cells) in enumerate(records, start=2):
+        if not any(cell.strip() for cell in cells):
             continue  # an empty line
+        if len(cells) != len(columns):
+            # A stray comma (or line break) shifts every cell after it into the wrong column:
+            # nothing of such a row can be trusted, so none of it is stored.
+            # A quote never closed swallows the lines after it into the row's last cell.
+            runs_on = last_line > line and ("\n" in cells[-1] or "\r" in cells[-1])
+            problem = field_count_problem(len(cells), len(columns),
+                                          last_line if runs_on else None)
+            errors.append(RowError(number, "", problem, line=line))
+            continue
+        record = dict(zip(columns, cells, strict=True))
         identifier = record.get("identifier", "").strip()
         try:
             identifier = check_reference(identifier)
@@ -135,7 +179,8 @@ def read_rows(csv_path: Path, images_dir: Path, default_collection: str | None
             first_row_of[key] = number
             if not record.get("title", "").strip():
                 raise CatalogueError("missing title")
-            values = {f: record[c] for c, f in FIELD_OF_COLUMN.items() if c in record}
+            values: dict[str, object] = {f: record[c] for c, f in FIELD_OF_COLUMN.items()
+                                         if c in record}
             if "needs_help" in record:
                 values["needs_help"] = _flag(record["needs_help"])
             names = tuple(n.strip() for n in record.get("image", "").split("|") if n.strip())

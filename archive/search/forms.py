@@ -18,4 +18,5 @@ class SearchForm(ArchiveForm):
     institution = StringField(validators=[Optional(), Length(max=100)])
     decade = IntegerField(validators=[Optional(), NumberRange(min=1000, max=2100)])
     help = BooleanField(_l("Only photographs that need your help"))
+    solved = BooleanField(_l("Only photographs whose question was solved with your help"))
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10_000)])

@@ -17,7 +17,7 @@ def search_url(results: SearchResults, **changes) -> str:
     params = {"q": results.query or None, "collection": filters.collection,
               "institution": filters.institution,
               "decade": filters.decade, "help": "1" if filters.needs_help else None,
-              "page": None}
+              "solved": "1" if filters.solved else None, "page": None}
     return url_for("search.search_page", **{**params, **changes})
 
 
@@ -35,7 +35,9 @@ def search_page():
         filters = Filters(collection=form.collection.data or None,
                           institution=form.institution.data or None,
                           decade=decade - decade % 10 if decade else None,
-                          needs_help=bool(form.help.data))
+                          needs_help=bool(form.help.data),
+                          # the two are exclusive: an open question is not a solved one
+                          solved=bool(form.solved.data) and not form.help.data)
         results = search(form.q.data or "", filters, page=form.page.data or 1,
                          per_page=current_app.config["ITEMS_PER_PAGE"])
     # The template builds links only when there are results.

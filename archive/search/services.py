@@ -26,7 +26,8 @@ class Filters:
     collection: str | None = None  # collection slug
     institution: str | None = None  # institution slug
     decade: int | None = None  # e.g. 1930
-    needs_help: bool = False
+    needs_help: bool = False  # only open questions
+    solved: bool = False  # only questions the public's notes answered
 
 
 class Count(int):
@@ -124,11 +125,13 @@ class _Shape(NamedTuple):
     decade: bool
     needs_help: bool
     institution: bool = False
+    solved: bool = False
 
 
 def _shape(terms: list[str], filters: Filters) -> _Shape:
     return _Shape(db.engine.dialect.name, bool(terms), bool(filters.collection),
-                  filters.decade is not None, filters.needs_help, bool(filters.institution))
+                  filters.decade is not None, filters.needs_help, bool(filters.institution),
+                  filters.solved)
 
 
 def _values(terms: list[str], filters: Filters, **more) -> dict:
@@ -177,6 +180,8 @@ def _page_statement(shape: _Shape) -> sa.Select:
                             items.c.date_earliest < _decade() + 10)
     if shape.needs_help:
         query = query.where(items.c.needs_help.is_(True), items.c.help_solved_at.is_(None))
+    if shape.solved:
+        query = query.where(items.c.needs_help.is_(True), items.c.help_solved_at.is_not(None))
     return query.limit(limit_param()).offset(
         sa.bindparam("offset", type_=sa.Integer))
 
@@ -204,7 +209,7 @@ def _best_statement(dialect: str) -> sa.Select:
 FACET_LIMIT = 1000
 
 # What each row of the counting query counts.
-_ALL, _TOTAL, _HELP, _COLLECTION, _DECADE, _INSTITUTION = range(6)
+_ALL, _TOTAL, _HELP, _COLLECTION, _DECADE, _INSTITUTION, _SOLVED = range(7)
 
 
 @functools.lru_cache(maxsize=64)
@@ -217,14 +222,18 @@ def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
         (found.c.date_earliest - found.c.date_earliest % 10).label("decade"),
         sa.case((sa.and_(found.c.needs_help.is_(True), found.c.help_solved_at.is_(None)), 1),
                 else_=0).label("open"),
-    ).cte("matched")  # read once, counted five ways
+        sa.case((sa.and_(found.c.needs_help.is_(True), found.c.help_solved_at.is_not(None)),
+                 1), else_=0).label("solved"),
+    ).cte("matched")  # read once, counted several ways
     in_collection = matched.c.collection_id == _slug_id() if shape.collection else sa.true()
     if shape.institution:
         in_collection = sa.and_(in_collection,
                                 matched.c.collection_id.in_(_institution_collections()))
     in_decade = matched.c.decade == _decade() if shape.decade else sa.true()
     open_question = matched.c.open == 1
-    helping = open_question if shape.needs_help else sa.true()
+    solved_question = matched.c.solved == 1
+    helping = (open_question if shape.needs_help
+               else solved_question if shape.solved else sa.true())
 
     def kind(value: int):
         return sa.literal_column(str(value), sa.Integer)
@@ -245,6 +254,8 @@ def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
         .where(in_collection, in_decade, helping),
         sa.select(kind(_HELP), no_key, n, no_text, no_text).select_from(matched)
         .where(in_collection, in_decade, open_question),
+        sa.select(kind(_SOLVED), no_key, n, no_text, no_text).select_from(matched)
+        .where(in_collection, in_decade, solved_question),
         sa.select(kind(_COLLECTION), per_collection.c.collection_id, per_collection.c.n,
                   collections.c.slug, collections.c.title)
         .join(collections, collections.c.id == per_collection.c.collection_id)
@@ -272,13 +283,15 @@ def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[F
     def count(n: int) -> Count:
         return Count(min(n, FACET_LIMIT), True) if capped else Count(n)
 
-    total, helped = Count(0), 0
+    total, helped, solved = Count(0), 0, 0
     collections, decades, institutions = [], [], []
     for kind, key, n, slug, title in rows:
         if kind == _TOTAL:
             total = count(n)
         elif kind == _HELP:
             helped = n
+        elif kind == _SOLVED:
+            solved = n
         elif kind == _COLLECTION:
             collections.append(FacetValue(slug, title, count(n), slug == filters.collection))
         elif kind == _DECADE:
@@ -291,8 +304,13 @@ def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[F
         # Shown when the site has several institutions to tell apart.
         "institution": sorted(institutions, key=lambda f: (f.label, f.value)),
         "decade": sorted(decades, key=lambda f: int(f.value)),
-        "needs_help": ([FacetValue("1", gettext("Can you help?"), count(helped),
-                                   filters.needs_help)] if helped else []),
+        # Open questions ("help=1") and answered ones ("solved=1"), each shown when it has any.
+        "needs_help": [value for value, n in (
+            (FacetValue("open", gettext("Can you help?"), count(helped), filters.needs_help),
+             helped),
+            (FacetValue("solved", gettext("Solved with your help"), count(solved),
+                        filters.solved), solved),
+        ) if n],
     }
 
 

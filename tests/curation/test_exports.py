@@ -95,6 +95,7 @@ def check_market_notes(app, archive, notes, enrichments):
             "submitted_at": notes[0]["submitted_at"],
             "approved_by": "Ada Archivist",
             "approved_at": decided_at(app, archive.named_note),
+            "solved_question": False,
         },
         {
             "id": archive.anonymous_note,
@@ -108,6 +109,7 @@ def check_market_notes(app, archive, notes, enrichments):
             "submitted_at": notes[1]["submitted_at"],
             "approved_by": "Ada Archivist",
             "approved_at": decided_at(app, archive.anonymous_note),
+            "solved_question": False,
         },
     ]
     assert [(e["field"], e["old_value"], e["new_value"], e["source_note"], e["applied_by"])

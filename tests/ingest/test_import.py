@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image as PILImage
 
 from archive.extensions import db
-from archive.ingest.importer import run_import
+from archive.ingest.importer import read_rows, run_import
 from archive.models import Image, Item
 
 COLUMNS = ["identifier", "title", "description", "date", "place", "creator", "rights",
@@ -240,3 +240,92 @@ def test_the_documented_sample_imports_cleanly(app, runner):
     assert result.exit_code == 0, result.output
     assert "3 rows: 3 added" in result.output
     assert len(items(app)["SAMPLE-0002"].images) == 2
+
+
+def test_a_row_with_a_stray_comma_is_refused_with_its_row_line_and_likely_cause(
+        app, runner, tmp_path):
+    """An unquoted comma shifts every later cell into the wrong column: the row is refused
+    whole (not stored with a cut-off question), named by row and line, and the others kept."""
+    images = tmp_path / "images"
+    photo(images, "a.jpg")
+    photo(images, "b.jpg", color=(1, 2, 3))
+    photo(images, "c.jpg", color=(7, 8, 9))
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text(
+        "identifier,title,description,collection,image,needs_help,help_question\n"
+        'OK-1,Trams,"Briggate, Leeds",streets,a.jpg,yes,Who is driving?\n'
+        "BAD-1,Mill,Weaving shed,streets,b.jpg,yes,Who is she, and when?\n"
+        "BAD-2,Shop,Corner shop, Hunslet,streets,c.jpg,no,\n"
+        "OK-2,Canal,,streets,c.jpg,no,\n", encoding="utf-8")
+
+    result = runner.invoke(args=["import", str(csv_path), "--images", str(images)])
+
+    assert result.exit_code == 1
+    for row_number in (3, 4):
+        assert (f"row {row_number} (line {row_number}): 8 fields where the header has 7: "
+                "probably a comma inside a value that is not in double quotes") in result.output
+    # Not the misleading complaint about the column the stray cell was shifted into.
+    assert "needs_help must be" not in result.output
+    assert "4 rows: 2 added, 0 updated, 0 unchanged, 2 failed" in result.output
+    found = items(app)
+    assert set(found) == {"OK-1", "OK-2"}
+    assert found["OK-1"].description == "Briggate, Leeds"
+
+
+def test_a_row_cut_by_an_unquoted_line_break_is_refused_and_its_line_given(app, tmp_path):
+    images = tmp_path / "images"
+    photo(images, "a.jpg")
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text(
+        "identifier,title,description,collection,image\n"
+        'OK-1,Trams,"Two lines,\nquoted",streets,a.jpg\n'
+        "\n"
+        "BAD-1,Mill,First line\n"
+        "second line,streets,a.jpg\n", encoding="utf-8")
+
+    with app.app_context():
+        summary = run_import(csv_path, images, Path(app.config["MEDIA_ROOT"]), workers=1)
+
+    assert summary.created == 1
+    assert [(e.row, e.line) for e in summary.errors] == [(3, 5), (4, 6)]
+    assert all("probably a line break inside a value that is not in double quotes"
+               in e.reason for e in summary.errors)
+    assert summary.errors[0].reason.startswith("3 fields where the header has 5")
+    assert set(items(app)) == {"OK-1"}
+
+
+def test_a_re_run_with_a_stray_comma_leaves_the_stored_record_as_it_was(app, runner, tmp_path):
+    images = tmp_path / "images"
+    photo(images, "a.jpg")
+    csv_path = write_csv(tmp_path / "m.csv", [row("LS-1", "a.jpg", needs_help="yes",
+                                                  help_question="Who is driving?")])
+    assert runner.invoke(args=["import", str(csv_path), "--images", str(images)]).exit_code == 0
+    with open(csv_path, encoding="utf-8") as fh:
+        header = fh.readline()
+    csv_path.write_text(header + "LS-1,Photo LS-1,,,,,,streets,a.jpg,yes,Who is driving, and "
+                        "where?\n", encoding="utf-8")
+
+    result = runner.invoke(args=["import", str(csv_path), "--images", str(images)])
+
+    assert result.exit_code == 1
+    assert "row 2 (line 2): 12 fields where the header has 11" in result.output
+    assert items(app)["LS-1"].help_question == "Who is driving?"
+
+
+@pytest.mark.database_independent
+def test_an_unclosed_quote_is_named_with_the_line_the_row_runs_on_to(app, tmp_path):
+    images = tmp_path / "images"
+    photo(images, "a.jpg")
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text(
+        "identifier,title,description,collection,image\n"
+        'BAD-1,Trams,"Briggate,streets,a.jpg\n'
+        "OK-2,Canal,,streets,a.jpg\n"
+        "OK-3,Lock,,streets,a.jpg\n", encoding="utf-8")
+
+    rows, errors = read_rows(csv_path, images, None)
+
+    assert rows == []
+    assert [(e.row, e.line, e.reason) for e in errors] == [(2, 2, (
+        "3 fields where the header has 5: probably a double quote that is not closed, which "
+        "runs the row on to line 4; the row was not imported"))]
