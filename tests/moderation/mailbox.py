@@ -58,7 +58,9 @@ def body_of(message) -> str:
 
 
 def subject_of(message) -> str:
-    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    """The subject as read, a long one unfolded."""
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    return " ".join(subject.split())
 
 
 def confirmation_link(message) -> str:
