@@ -511,6 +511,10 @@ class Factories:
 
         fields.setdefault("body", "I think this is Briggate in about 1930.")
         fields.setdefault("licence", "CC BY 4.0")
+        if fields.get("email"):
+            # A note made here stands for one whose address its owner has confirmed; pass
+            # email_confirmed_at=None for one whose owner has not (yet).
+            fields.setdefault("email_confirmed_at", utcnow())
         contribution = Contribution(item_id=item.id, status=ContributionStatus(status), **fields)
         if contribution.status is not ContributionStatus.PENDING:
             contribution.decided_at = fields.get("decided_at") or utcnow()

@@ -150,3 +150,53 @@ def test_reasons_in_the_log_move_beside_it_and_the_log_stays_append_only(empty_d
 
     assert [tuple(r) for r in moved] == [(1, "Same as ada@example.org")]
     assert [tuple(r) for r in back] == [(1, "Same as ada@example.org"), (2, "")]
+
+
+def test_notes_already_stored_keep_their_addresses_and_a_link_email_fits_the_outbox(
+        empty_database_url, tmp_path):
+    """Upgrading counts the addresses of notes already stored as confirmed (they were written
+    to before); the outbox takes the email asking to confirm an address, and nothing that is
+    both that and a decision's news; the way back drops those emails."""
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "MEDIA_ROOT": str(tmp_path / "media")})
+    rows = [
+        "INSERT INTO institutions (id, slug, name, name_cy, created_at)"
+        " VALUES (1, 'a', 'A', '', CURRENT_TIMESTAMP)",
+        "INSERT INTO collections (id, slug, title, description, created_at, institution_id)"
+        " VALUES (1, 'c', 'C', '', CURRENT_TIMESTAMP, 1)",
+        "INSERT INTO items (id, identifier, reference, institution_id, collection_id, title,"
+        " description, date_text, place, people, subjects, creator, rights, needs_help,"
+        " help_question, created_at, updated_at) VALUES (1, 'I', 'I', 1, 1, 'T', '', '', '',"
+        " '', '', '', '', false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO contributions (id, item_id, status, body, suggested_date, suggested_place,"
+        " suggested_people, credit_name, show_name, licence, created_at, decision_reason,"
+        " email) VALUES (1, 1, 'pending', 'b', '', '', '', '', false, 'x', CURRENT_TIMESTAMP,"
+        " '', 'kim@example.net'), (2, 1, 'pending', 'b', '', '', '', '', false, 'x',"
+        " CURRENT_TIMESTAMP, '', NULL)",
+    ]
+    confirm_address = (
+        "INSERT INTO outbox (contribution_id, announces, confirms_address, status, created_at,"
+        " next_attempt_at, attempts, last_error) VALUES (1, {announces}, {confirms}, 'queued',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, '')")
+    with app.app_context():
+        upgrade(revision="0017_item_references")
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.execute(sa.text(statement))
+        upgrade()
+        with db.engine.begin() as connection:
+            confirmed = connection.execute(sa.text(
+                "SELECT id, email_confirmed_at IS NOT NULL FROM contributions ORDER BY id")).all()
+            connection.execute(sa.text(confirm_address.format(announces="NULL", confirms="true")))
+        for announces, confirms in (("'approved'", "true"), ("NULL", "false")):
+            with db.engine.begin() as connection, pytest.raises(sa.exc.IntegrityError):
+                connection.execute(sa.text(confirm_address.format(announces=announces,
+                                                                  confirms=confirms)))
+        downgrade(revision="0017_item_references")
+        with db.engine.connect() as connection:
+            left = connection.execute(sa.text("SELECT count(*) FROM outbox")).scalar()
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("contributions")}
+        db.engine.dispose()
+
+    assert [tuple(r) for r in confirmed] == [(1, True), (2, False)]
+    assert left == 0 and "email_confirmed_at" not in columns

@@ -74,14 +74,19 @@ class ContributionForm(ArchiveForm):
     credit_name = StringField(
         _l("Your name, as it should be credited (optional)"),
         validators=[Optional(), Length(max=200)],
+        description=_l("Your note is published with this name, unless you tick “Publish my "
+                       "note anonymously” below. The archive's team sees it either way."),
     )
-    show_name = BooleanField(_l("Show my name with my note (otherwise “Anonymous contributor”)"))
+    # A name typed is the credit: publishing without it is a choice made here, never the
+    # result of a box left unticked.
+    anonymous = BooleanField(_l("Publish my note anonymously (as “Anonymous contributor”)"))
     email = EmailField(
-        _l("Your email, if we may ask you a follow-up question (optional)"),
+        _l("Your email, if we may write to you about your note (optional)"),
         validators=[
             Optional(), Email(_l("That does not look like an email address.")), Length(max=320)
         ],
-        description=_l("Never shown on the site and never shared."),
+        description=_l("Never shown on the site and never shared. We first email you a link "
+                       "to confirm it is yours; we write about your note only once you have."),
     )
     consent = BooleanField(
         _l("I agree that my note may be published"),
@@ -130,3 +135,10 @@ class ContributionForm(ArchiveForm):
     @property
     def honeypot_filled(self) -> bool:
         return bool((self.website.data or "").strip())
+
+
+class AddressConfirmationForm(ArchiveForm):
+    """The button that confirms a note's address (a link alone does not: mail filters open
+    links on their own)."""
+
+    token = HiddenField(validators=[DataRequired()])

@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy import exc as sa_exc
 from wtforms.validators import ValidationError
 
+from archive.auth.decorators import public
 from archive.contribute import bp
-from archive.contribute.forms import ContributionForm
+from archive.contribute.forms import AddressConfirmationForm, ContributionForm
 from archive.contribute.services import (
     ContributionInput,
     hash_ip,
@@ -19,6 +20,8 @@ from archive.forms import required_text
 from archive.harvesting.published import licence_url
 from archive.institutions.services import notes_licence
 from archive.models import ContributionStatus, Item
+from archive.moderation.notify import ADDRESS_CONFIRMATION_DAYS, note_for_address_token
+from archive.moderation.outbox import confirm_note_address
 from archive.queries import get_item_or_404, item_page_context
 
 
@@ -51,7 +54,7 @@ def contribute(identifier: str):
         suggested_place=form.suggested_place.data or "",
         suggested_people=form.suggested_people.data or "",
         credit_name=form.credit_name.data or "",
-        show_name=form.show_name.data,
+        anonymous=form.anonymous.data,
         email=form.email.data or None,
         region=region,
         submission_key=form.sent_submission_key,
@@ -83,4 +86,30 @@ def contribute(identifier: str):
               "once it is approved it will appear on this page."),
             "success",
         )
+    if data.email and note.email_confirmed_at is None:
+        flash(_("We have emailed you a link to confirm your address: we write to you about "
+                "your note only once you have followed it."), "info")
     return redirect(url_for("public.item", identifier=item.identifier, _anchor="thanks"), code=303)
+
+
+@bp.route("/notes/confirm-address", methods=["GET", "POST"])
+@public
+def confirm_address():
+    """The link emailed to a note's address: a page with the one button that confirms it."""
+    form = AddressConfirmationForm()
+    token = (form.token.data if request.method == "POST" else request.args.get("token")) or ""
+    note = note_for_address_token(token)
+    if note is None:
+        db.session.rollback()
+        return render_template("contribute/confirm_address_failed.html",
+                               days=ADDRESS_CONFIRMATION_DAYS), 400
+    if form.validate_on_submit():
+        identifier = note.item.identifier
+        confirm_note_address(note)
+        db.session.commit()
+        flash(_("Thank you: your address is confirmed. We will email you when an archivist "
+                "has read your note."), "success")
+        return redirect(url_for("public.item", identifier=identifier), code=303)
+    form.token.data = token
+    return render_template("contribute/confirm_address.html", form=form, item=note.item,
+                           confirmed=note.email_confirmed_at is not None)

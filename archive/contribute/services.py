@@ -11,9 +11,10 @@ from flask import has_request_context
 from flask_babel import get_locale
 
 from archive.extensions import db
-from archive.models import Contribution, ContributionStatus, Item, User
+from archive.models import Contribution, ContributionStatus, Item, User, utcnow
 from archive.moderation.intake import screen_contribution
 from archive.moderation.lifecycle import Action, transition
+from archive.moderation.outbox import queue_address_confirmation
 from archive.text import clean_text
 
 
@@ -24,7 +25,8 @@ class ContributionInput:
     suggested_place: str = ""
     suggested_people: str = ""
     credit_name: str = ""
-    show_name: bool = False
+    # The sender chose to publish without their name (which staff still see).
+    anonymous: bool = False
     email: str | None = None
     region: tuple[float, float, float, float] | None = None
     # The random key of the form it was sent with: the same form sent again with the same
@@ -59,7 +61,7 @@ def submission_digest(data: ContributionInput) -> str | None:
              clean_text(data.suggested_date, multiline=False),
              clean_text(data.suggested_place, multiline=False),
              clean_text(data.suggested_people),
-             clean_text(data.credit_name, multiline=False), str(bool(data.show_name)),
+             clean_text(data.credit_name, multiline=False), str(bool(data.anonymous)),
              clean_text(data.email, multiline=False).lower(), repr(data.region)]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
@@ -91,14 +93,19 @@ def submit_contribution(
     the caller rolls back and finds the note with :func:`note_sent_with`.
     """
     email = clean_text(data.email, multiline=False).lower() or None
+    credit_name = clean_text(data.credit_name, multiline=False)
+    account = submitted_by if submitted_by is not None and submitted_by.active else None
+    if not credit_name and not data.anonymous and account is not None:
+        # An account's notes are credited to its name unless its owner chose otherwise.
+        credit_name = clean_text(account.display_name, multiline=False)
     contribution = Contribution(
         item=item,
         body=clean_text(data.body),
         suggested_date=clean_text(data.suggested_date, multiline=False),
         suggested_place=clean_text(data.suggested_place, multiline=False),
         suggested_people=clean_text(data.suggested_people),
-        credit_name=clean_text(data.credit_name, multiline=False),
-        show_name=data.show_name,
+        credit_name=credit_name,
+        show_name=bool(credit_name) and not data.anonymous,
         email=email,
         licence=licence,
         ip_hash=ip_hash,
@@ -113,6 +120,9 @@ def submit_contribution(
         contribution.region_w, contribution.region_h = w, h
     if not contribution.body:
         raise ValueError("a contribution needs some text")
+    if (email and account is not None and account.email_confirmed_at is not None
+            and account.email == email):
+        contribution.email_confirmed_at = utcnow()  # the account's own, confirmed address
     db.session.add(contribution)
     db.session.flush()
     if honeypot_filled:
@@ -120,4 +130,8 @@ def submit_contribution(
                    reason="Honeypot field filled in (automatic)")
     # Blocked senders go straight to spam; trusted contributors are approved at once.
     screen_contribution(contribution, trusted_threshold=trusted_threshold)
+    if contribution.status is not ContributionStatus.SPAM:
+        # Nothing is written to a typed address until its owner confirms it; spam's addresses
+        # are never written to at all.
+        queue_address_confirmation(contribution)
     return contribution

@@ -10,7 +10,7 @@ from archive.forms import ArchiveForm
 
 
 class RegistrationForm(ArchiveForm):
-    display_name = StringField(_l("Your name (shown with your notes when you choose)"),
+    display_name = StringField(_l("Your name (shown with your notes unless you choose otherwise)"),
                                validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email address (never shown; we write to you about your notes)"),
                        validators=[DataRequired(), Email(check_deliverability=False),

@@ -83,6 +83,9 @@ class Contribution(Model):
     licence: Mapped[str] = mapped_column(sa.String(100))
     # Private: never shown publicly, never exported.
     email: Mapped[str | None] = mapped_column(sa.String(320))
+    # When the owner of ``email`` showed they read it (the link emailed to it, or an account
+    # of theirs whose address was confirmed): no email about the note goes to it before.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
@@ -115,6 +118,12 @@ class Contribution(Model):
         if self.show_name and self.credit_name.strip():
             return self.credit_name.strip()
         return ANONYMOUS_CREDIT
+
+    @property
+    def name_given(self) -> str:
+        """The name the sender typed, for staff: shown beside an anonymous credit, so that a
+        name sent with "publish anonymously" ticked is never lost to them."""
+        return self.credit_name.strip()
 
     @property
     def public_text(self) -> str:

@@ -52,9 +52,13 @@ class OutboxMessage(Model):
         sa.CheckConstraint("announces IN ('approved', 'rejected', 'withdrawn')",
                            name="announces_a_decision"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        # About a note (announcing a decision, or asking to confirm its address), or about
+        # an account.
         sa.CheckConstraint(
-            "(contribution_id IS NOT NULL AND announces IS NOT NULL AND user_id IS NULL"
-            " AND account_email IS NULL) OR (contribution_id IS NULL AND announces IS NULL"
+            "(contribution_id IS NOT NULL AND user_id IS NULL AND account_email IS NULL"
+            " AND ((announces IS NOT NULL AND NOT confirms_address)"
+            " OR (announces IS NULL AND confirms_address)))"
+            " OR (contribution_id IS NULL AND announces IS NULL AND NOT confirms_address"
             " AND user_id IS NOT NULL AND account_email IS NOT NULL)",
             name="about_a_note_or_an_account"),
         # The sender reads queued messages whose next attempt is due, soonest first.
@@ -67,6 +71,9 @@ class OutboxMessage(Model):
     # The decision this email announces (the note may have moved on by the time it is sent).
     announces: Mapped[ContributionStatus | None] = mapped_column(
         enum_column(ContributionStatus, "announced_status"))
+    # Or: the link that confirms the note's address (no email about its fate goes to an
+    # address before it is confirmed).
+    confirms_address: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Or: the account this email is about, and what it says. The address is read from the
     # account when the email is sent.
     user_id: Mapped[int | None] = mapped_column(
@@ -94,6 +101,8 @@ class OutboxMessage(Model):
         """What it is about, for staff: "note 12 approved", "account 3 confirm"."""
         if self.announces is not None:
             return f"note {self.contribution_id} {self.announces.value}"
+        if self.confirms_address:
+            return f"note {self.contribution_id} confirm address"
         kind = self.account_email.value if self.account_email else "?"
         return f"account {self.user_id} {kind}"
 

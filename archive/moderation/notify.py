@@ -7,6 +7,8 @@ sent, in the language the note was sent in, to the address the note holds then.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import smtplib
 import ssl
 from collections.abc import Iterable
@@ -14,6 +16,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from archive.config import ConfigError
 from archive.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -69,11 +72,86 @@ def rejection_text(contribution: Contribution) -> str:
 
 
 def recipient(contribution: Contribution) -> str | None:
-    if contribution.email:
+    """Where news of the note goes: its address once its owner confirmed it, else the address
+    of the confirmed, open account it was sent from; else nowhere. An address typed by anyone
+    into the form is never written to about the note before its owner says it is theirs."""
+    if contribution.email and contribution.email_confirmed_at is not None:
         return contribution.email
-    if contribution.submitted_by is not None and contribution.submitted_by.active:
-        return contribution.submitted_by.email
+    account = contribution.submitted_by
+    if account is not None and account.active and account.email_confirmed_at is not None:
+        return account.email
     return None
+
+
+# --- confirming a note's address ---------------------------------------------------------------
+
+ADDRESS_CONFIRMATION_DAYS = 3
+
+
+def _address_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
+                                  salt="note-address-confirmation")
+
+
+def _address_stamp(contribution: Contribution) -> str:
+    # Tied to the address: an erased (or changed) address makes every link sent to it useless.
+    return hashlib.sha256((contribution.email or "").encode()).hexdigest()[:16]
+
+
+def address_confirmation_token(contribution: Contribution) -> str:
+    """What the link emailed to a note's address carries: signed, for this note and this
+    address, valid ``ADDRESS_CONFIRMATION_DAYS`` days."""
+    return _address_serializer().dumps([contribution.id, _address_stamp(contribution)])
+
+
+def note_for_address_token(token: str) -> Contribution | None:
+    """The note whose address ``token`` confirms; None when the token is forged, expired, or
+    its note or address is gone."""
+    from archive.extensions import db
+
+    try:
+        note_id, stamp = _address_serializer().loads(
+            token, max_age=ADDRESS_CONFIRMATION_DAYS * 24 * 3600)
+        note = db.session.get(Contribution, int(note_id))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if note is None or not note.email or note.erased_at is not None:
+        return None
+    if not hmac.compare_digest(str(stamp), _address_stamp(note)):
+        return None
+    return note
+
+
+def compose_address_confirmation(contribution: Contribution) -> EmailMessage:
+    """The email asking the owner of a note's address to confirm it. It names the photograph
+    and nothing the sender wrote: whoever typed the address chose none of its words."""
+    language = contribution.language if contribution.language in LANGUAGES else DEFAULT_LANGUAGE
+    config = current_app.config
+    name = config["ARCHIVE_NAME"]
+    item = contribution.item
+    with current_app.test_request_context(base_url=public_base_url()), force_locale(language):
+        link = url_for("contribute.confirm_address",
+                       token=address_confirmation_token(contribution), _external=True)
+        photograph = url_for("public.item", identifier=item.identifier, _external=True)
+        subject = gettext("Confirm your email address for %(archive)s", archive=name)
+        body = "\n\n".join([
+            gettext("Hello,"),
+            gettext("Someone (we hope you) sent %(archive)s a note about the photograph "
+                    "“%(title)s” and gave this email address, so that we may tell them what "
+                    "becomes of it.", archive=name, title=item.title) + f"\n{photograph}",
+            gettext("If it was you, confirm the address within %(days)d days with this link; "
+                    "we will write to you only after that:",
+                    days=ADDRESS_CONFIRMATION_DAYS) + f"\n{link}",
+            gettext("If it was not you, ignore this email: we will not write to you again "
+                    "about it."),
+            f"— {name}",
+        ])
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = contribution.email
+    message.set_content(body)
+    return message
 
 
 def compose(contribution: Contribution,
@@ -121,10 +199,14 @@ def _compose(contribution: Contribution, status: ContributionStatus) -> EmailMes
                         "photograph's page.")]
         if contribution.decision_reason:
             news.append(gettext("The reason: %(reason)s", reason=contribution.decision_reason))
+    # Only a published note's text is quoted: what was never published (or was taken down)
+    # is not repeated to anyone, whoever typed the address.
+    quoted = ([gettext("What you wrote:") + f"\n{contribution.body}"]
+              if status is ContributionStatus.APPROVED else [])
     body = "\n\n".join([
         gettext("Hello,"),
         *news,
-        gettext("What you wrote:") + f"\n{contribution.body}",
+        *quoted,
         f"— {config['ARCHIVE_NAME']}",
     ])
     message = EmailMessage()

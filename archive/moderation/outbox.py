@@ -45,6 +45,7 @@ from archive.moderation.notify import (
     check_mail_settings,
     compose,
     compose_account_email,
+    compose_address_confirmation,
     connect,
     recipient,
 )
@@ -69,6 +70,7 @@ SUPERSEDED = "A later decision on the note replaced this email."
 NO_ADDRESS = "The note has no address to write to any more."
 SUPERSEDED_ACCOUNT = "A later email about the account replaced this one."
 NO_ACCOUNT = "The account is closed: there is no one to write to."
+NOTHING_TO_CONFIRM = "The note's address is confirmed already, or gone."
 
 
 # --- queueing: part of the decision ------------------------------------------------------------
@@ -77,10 +79,11 @@ NO_ACCOUNT = "The account is closed: there is no one to write to."
 def queue_outcome_emails(contributions: Iterable[Contribution]) -> int:
     """Queue the email announcing each of these decisions, in the caller's transaction.
 
-    Only approvals, rejections and withdrawals are announced, and only to a note with an
-    address (its own email, or an active account). A still-queued email about an earlier
-    decision on the same note is cancelled: the contributor hears the latest news only.
-    Returns the number of emails queued.
+    Only approvals, rejections and withdrawals are announced, and only to a note with a
+    confirmed address (its own, or its confirmed account's; see ``notify.recipient``). A note
+    whose address is not confirmed yet is told once it is (:func:`confirm_note_address`). A
+    still-queued email about an earlier decision on the same note is cancelled: the
+    contributor hears the latest news only. Returns the number of emails queued.
     """
     now = utcnow()
     queued = 0
@@ -90,6 +93,7 @@ def queue_outcome_emails(contributions: Iterable[Contribution]) -> int:
         db.session.execute(
             sa.update(OutboxMessage)
             .where(OutboxMessage.contribution_id == contribution.id,
+                   OutboxMessage.announces.is_not(None),
                    OutboxMessage.status == OutboxStatus.QUEUED)
             .values(status=OutboxStatus.CANCELLED, last_error=SUPERSEDED)
             .execution_options(synchronize_session=False))
@@ -99,6 +103,35 @@ def queue_outcome_emails(contributions: Iterable[Contribution]) -> int:
         queued += 1
     db.session.flush()
     return queued
+
+
+def queue_address_confirmation(contribution: Contribution) -> None:
+    """Queue the email asking the owner of the note's address to confirm it, in the caller's
+    transaction (nothing when the note has no address, or it is confirmed)."""
+    if not contribution.email or contribution.email_confirmed_at is not None:
+        return
+    now = utcnow()
+    db.session.add(OutboxMessage(contribution_id=contribution.id, confirms_address=True,
+                                 status=OutboxStatus.QUEUED, created_at=now,
+                                 next_attempt_at=now))
+    db.session.flush()
+
+
+def confirm_note_address(contribution: Contribution, *, now: datetime | None = None) -> bool:
+    """Mark the note's address confirmed by its owner, and queue the news of a decision taken
+    on the note meanwhile (not yet told to anyone). Returns False when it was confirmed
+    already (nothing changes)."""
+    if contribution.email_confirmed_at is not None:
+        return False
+    contribution.email_confirmed_at = now or utcnow()
+    db.session.flush()
+    told = db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.contribution_id == contribution.id,
+               OutboxMessage.announces == contribution.status))
+    if contribution.status in ANNOUNCED and not told and contribution.notified_at is None:
+        queue_outcome_emails([contribution])
+    return True
 
 
 def queue_account_email(user: User, kind: AccountEmail, *, language: str | None = None) -> None:
@@ -222,7 +255,7 @@ def _finish(message: OutboxMessage, attempt_id: int, now: datetime, *,
             retry_at: datetime | None = None) -> None:
     # Rows are locked in the order decisions and erasures lock them (the note, then its
     # emails), so that a sender and an archivist never wait for each other in a circle.
-    if status is OutboxStatus.SENT:
+    if status is OutboxStatus.SENT and message.announces is not None:
         db.session.execute(
             sa.update(Contribution).where(Contribution.id == message.contribution_id)
             .values(notified_at=now)
@@ -324,7 +357,15 @@ def send_due(*, limit: int = 100, clock: Callable[[], datetime] | None = None) -
                 report.skipped += 1
                 continue
             contribution, account = message.contribution, message.user
-            if contribution is not None and message.announces is not None:
+            if contribution is not None and message.confirms_address:
+                if (not contribution.email or contribution.email_confirmed_at is not None
+                        or contribution.erased_at is not None):
+                    _finish(message, attempt_id, now, outcome=AttemptOutcome.CANCELLED,
+                            status=OutboxStatus.CANCELLED, error=NOTHING_TO_CONFIRM)
+                    report.cancelled += 1
+                    continue
+                email = compose_address_confirmation(contribution)
+            elif contribution is not None and message.announces is not None:
                 if not recipient(contribution):
                     _finish(message, attempt_id, now, outcome=AttemptOutcome.CANCELLED,
                             status=OutboxStatus.CANCELLED, error=NO_ADDRESS)

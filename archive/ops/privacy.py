@@ -1,7 +1,8 @@
 """Personal data: erasure on request, and the retention period for notes never published.
 
-What is personal here: a contributor's email, the credit name they gave, the keyed hash of
-their IP address, a contributor account, and the text of notes that were never published.
+What is personal here: a contributor's email (and when they confirmed it), the credit name
+they gave (published or not), the keyed hash of their IP address, a contributor account, and
+the text of notes that were never published.
 Approved notes were published under an open licence: on erasure they stay, credited to
 "Anonymous contributor". Every erasure is written to the moderation log (which never holds
 the email itself), so the archive can show it acted on a request. Emails about an erased
@@ -120,7 +121,8 @@ def _erase_note(note: Contribution, *, placeholder: str, action: Action, reason:
     """
     # Before the erasure's own event, whose reason is kept.
     _erase_event_reasons(note.id, placeholder=placeholder, now=now)
-    changes: dict[str, object] = {"email": None, "ip_hash": None, "credit_name": "",
+    changes: dict[str, object] = {"email": None, "email_confirmed_at": None, "ip_hash": None,
+                                  "credit_name": "",
                                   "show_name": False, "erased_at": now,
                                   "submission_key": None}
     text_erased = note.status not in PUBLISHED

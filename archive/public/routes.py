@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
+from flask_login import current_user
 
 from archive.contribute.forms import ContributionForm
 from archive.extensions import db
@@ -86,7 +87,10 @@ def collection(slug: str):
 @bp.get("/items/<identifier>")
 def item(identifier: str):
     item = get_item_or_404(identifier)
-    page = render_template("public/item.html", **item_page_context(item, form=ContributionForm()))
+    # A contributor's name is filled in: their notes are credited to it unless they choose.
+    name = current_user.display_name if current_user.is_authenticated else None
+    form = ContributionForm(credit_name=name)
+    page = render_template("public/item.html", **item_page_context(item, form=form))
     count_view(item.id)  # one UPDATE ... SET view_count = view_count + 1
     db.session.commit()
     return page

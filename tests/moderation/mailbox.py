@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.header
 import email.message
+import re
 import socket
 import threading
 
@@ -57,4 +58,23 @@ def body_of(message) -> str:
 
 
 def subject_of(message) -> str:
-    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    """The subject as read, a long one unfolded."""
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    return " ".join(subject.split())
+
+
+def confirmation_link(message) -> str:
+    """The path of the link in an email asking to confirm a note's address."""
+    [link] = re.findall(r"https://photos\.example\.org(/notes/confirm-address\?token=\S+)",
+                        body_of(message))
+    return link
+
+
+def confirm_by_link(app, message):
+    """What the owner of the address does: open the link, then press the page's button."""
+    visitor = app.test_client()
+    link = confirmation_link(message)
+    page = visitor.get(link)
+    assert page.status_code == 200
+    token = link.split("token=", 1)[1]
+    return visitor.post("/notes/confirm-address", data={"token": token})

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from archive.extensions import db
 from archive.models import Contribution, OutboxMessage, OutboxStatus
-from tests.moderation.mailbox import body_of, subject_of
+from tests.moderation.mailbox import body_of, confirm_by_link, subject_of
 
 
 @pytest.fixture
@@ -23,9 +23,11 @@ def send(app, *args):
 
 
 def outbox(app) -> list[tuple[int, str, str]]:
-    """(note id, decision announced, status) of every message, oldest first."""
+    """(note id, decision announced or "confirm address", status) of every message, oldest
+    first."""
     with app.app_context():
-        return [(m.contribution_id, m.announces.value, m.status.value) for m in
+        return [(m.contribution_id, m.announces.value if m.announces else "confirm address",
+                 m.status.value) for m in
                 db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
@@ -229,7 +231,18 @@ def test_the_email_is_in_the_language_the_note_was_sent_in(mail_app, smtp, archi
             "action": "reject", "rejection_code": "duplicate", "reason": "See the first note."},
             follow_redirects=True)
         assert 'lang="en"' in page.get_data(as_text=True)  # the archivist's own language
+    # The addresses were never confirmed: only the emails asking to confirm them go out, each
+    # in its note's language.
     assert send(mail_app).exit_code == 0
+    asking = {m["To"]: m for m in inbox.messages}
+    assert subject_of(asking["cy@example.net"]) == \
+        "Cadarnhewch eich cyfeiriad e-bost ar gyfer Recollect Community Archive"
+    assert subject_of(asking["en@example.net"]) == \
+        "Confirm your email address for Recollect Community Archive"
+    for message in asking.values():
+        assert confirm_by_link(mail_app, message).status_code == 303
+    inbox.messages.clear()
+    assert send(mail_app).exit_code == 0  # the decisions taken meanwhile
 
     by_recipient = {m["To"]: m for m in inbox.messages}
     welsh, english = by_recipient["cy@example.net"], by_recipient["en@example.net"]
@@ -237,13 +250,14 @@ def test_the_email_is_in_the_language_the_note_was_sent_in(mail_app, smtp, archi
     welsh_text = body_of(welsh)
     assert welsh_text.startswith("Helo,")
     assert "Mae archifydd wedi\u2019i ddarllen" in welsh_text
-    # The chosen reason in Welsh; the archivist's own words and the note exactly as written.
+    # The chosen reason in Welsh; the archivist's own words as written.
     assert "Y rheswm: " in welsh_text and "See the first note." in welsh_text
     assert "Someone had already told us" not in welsh_text
-    assert "Agorwyd ym 1902." in welsh_text
+    assert "Agorwyd ym 1902." not in welsh_text  # a rejected note is never quoted
     assert subject_of(english) == "Your note on “Tram depot”"
     assert "The reason: Someone had already told us the same thing. See the first note." in \
         body_of(english)
+    assert "Opened in 1902." not in body_of(english)
 
 
 def test_an_address_gone_by_sending_time_cancels_the_email(mail_app, smtp, archivist, make_user,

@@ -229,6 +229,38 @@ def test_purge_keeps_no_outbox_email_past_the_retention_period(
     assert _outbox(app) == [(recent.id, "queued")]
 
 
+def test_erase_and_purge_forget_that_an_address_was_confirmed_and_the_link_sent_to_it(
+        app, runner, make_item, make_contribution, make_user):
+    from archive.moderation.outbox import queue_address_confirmation
+
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    old = utcnow() - timedelta(days=91)
+    confirmed = make_contribution(item, status="approved", decided_by=archivist,
+                                  email="ada@example.org")
+    asked = make_contribution(item, email="ada@example.org", email_confirmed_at=None)
+    expired = make_contribution(item, status="rejected", decided_by=archivist, decided_at=old,
+                                created_at=old, email="x@example.org")
+    unconfirmed = make_contribution(item, status="rejected", decided_by=archivist,
+                                    decided_at=old, created_at=old, email="y@example.org",
+                                    email_confirmed_at=None)
+    with app.app_context():
+        for note in (asked, unconfirmed):
+            queue_address_confirmation(db.session.get(Contribution, note.id))
+        db.session.commit()
+    assert _note(app, confirmed.id).email_confirmed_at is not None
+    assert len(_outbox(app)) == 2
+
+    erased = runner.invoke(args=["privacy", "erase", "--email", "ada@example.org"])
+    purged = runner.invoke(args=["privacy", "purge"])
+
+    assert erased.exit_code == 0 and purged.exit_code == 0, erased.output + purged.output
+    for note in (confirmed, asked, expired, unconfirmed):
+        row = _note(app, note.id)
+        assert (row.email, row.email_confirmed_at) == (None, None)
+    assert _outbox(app) == []  # no link is left to send to the addresses
+
+
 # --- every place a person's data can reach -----------------------------------------------------
 
 EMAIL, NAME, IP = "ada@example.org", "Ada Lovelace", "d" * 64
