@@ -19,7 +19,7 @@ from archive.forms import required_text
 from archive.harvesting.published import licence_url
 from archive.institutions.services import notes_licence
 from archive.models import ContributionStatus, Item
-from archive.queries import get_item_or_404, item_page_context
+from archive.queries import get_item_or_404, item_page_context, remember_note_sent
 
 
 def _licence_recorded(item: Item) -> str:
@@ -83,4 +83,5 @@ def contribute(identifier: str):
               "once it is approved it will appear on this page."),
             "success",
         )
+    remember_note_sent(item)
     return redirect(url_for("public.item", identifier=item.identifier, _anchor="thanks"), code=303)

@@ -14,7 +14,7 @@ from archive.public.services import (
     open_questions,
     recent_notes,
 )
-from archive.queries import get_item_or_404, item_page_context
+from archive.queries import get_item_or_404, item_page_context, note_just_sent
 from archive.scope import EVERYTHING, Scope
 from archive.search.services import count_view
 
@@ -86,7 +86,8 @@ def collection(slug: str):
 @bp.get("/items/<identifier>")
 def item(identifier: str):
     item = get_item_or_404(identifier)
-    page = render_template("public/item.html", **item_page_context(item, form=ContributionForm()))
+    page = render_template("public/item.html", **item_page_context(item, form=ContributionForm()),
+                           note_just_sent=note_just_sent(item))
     count_view(item.id)  # one UPDATE ... SET view_count = view_count + 1
     db.session.commit()
     return page
