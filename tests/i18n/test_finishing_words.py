@@ -118,3 +118,20 @@ def test_a_snippet_keeps_the_records_fields_apart():
         inner = cut.removeprefix("… ").removesuffix(" …")
         assert not inner.startswith("·") and not inner.endswith("·"), cut
         assert len(inner) <= 60
+
+
+# --- the archivist's "Improve the record" form -------------------------------------------------
+
+
+def test_the_record_form_says_a_field_is_empty_and_a_single_year_once(
+    app, make_user, make_item, make_contribution, login_client
+):
+    archivist = make_user("archivist")
+    item = make_item(with_image=False, date_text="Whit Week 1936", date_earliest=1936,
+                     date_latest=1936, place="")
+    note = make_contribution(item, status="approved", decided_by=archivist)
+
+    html = login_client(app, archivist).get(f"/moderation/contributions/{note.id}").text
+    assert "(now: “Whit Week 1936”, year 1936)" in html
+    assert "(now empty)" in html
+    assert "blank" not in html and "1936\N{EN DASH}1936" not in html
