@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, session
 from sqlalchemy.orm import selectinload
 
 from archive.extensions import db
@@ -81,6 +81,20 @@ def get_item_or_404(identifier: str, *, include_withdrawn: bool = False) -> Item
     if item.is_withdrawn and not include_withdrawn:
         abort(410)  # it was here, and the archive has taken it down
     return item
+
+
+# The photograph whose page a visitor is sent back to after sending a note ("thank you").
+_NOTE_SENT_KEY = "note_sent_to"
+
+
+def remember_note_sent(item: Item) -> None:
+    """Tell the item page, shown next, that this visitor has just sent a note about it."""
+    session[_NOTE_SENT_KEY] = item.identifier
+
+
+def note_just_sent(item: Item) -> bool:
+    """Whether this visitor has just sent a note about ``item`` (said once)."""
+    return session.pop(_NOTE_SENT_KEY, None) == item.identifier
 
 
 def item_page_context(item: Item, *, form) -> dict:

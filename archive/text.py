@@ -28,3 +28,8 @@ def without_mentions(text: str, mentions: Iterable[str], placeholder: str) -> st
     for mention in sorted(set(mentions), key=len, reverse=True):
         text = re.sub(re.escape(mention), placeholder, text, flags=re.IGNORECASE)
     return text
+
+
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``: a number and its noun, for the English of commands."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"

@@ -22,7 +22,7 @@ from archive.institutions.services import notes_licence
 from archive.models import ContributionStatus, Item
 from archive.moderation.notify import ADDRESS_CONFIRMATION_DAYS, note_for_address_token
 from archive.moderation.outbox import confirm_note_address
-from archive.queries import get_item_or_404, item_page_context
+from archive.queries import get_item_or_404, item_page_context, remember_note_sent
 
 
 def _licence_recorded(item: Item) -> str:
@@ -89,6 +89,7 @@ def contribute(identifier: str):
     if data.email and note.email_confirmed_at is None:
         flash(_("We have emailed you a link to confirm your address: we write to you about "
                 "your note only once you have followed it."), "info")
+    remember_note_sent(item)
     return redirect(url_for("public.item", identifier=item.identifier, _anchor="thanks"), code=303)
 
 

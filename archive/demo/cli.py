@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from archive.extensions import db
+from archive.text import counted
 
 
 @click.command("demo")
@@ -28,8 +29,9 @@ def demo_command(serve: bool, port: int) -> None:
     upgrade()
     summary = load_demo(Path(current_app.config["MEDIA_ROOT"]))
     db.session.commit()
-    click.echo(f"Demo archive: added {summary.collections} collections, {summary.items} items, "
-               f"{summary.contributions} notes from the public.")
+    click.echo(f"Demo archive: added {counted(summary.collections, 'collection')}, "
+               f"{counted(summary.items, 'item')}, "
+               f"{counted(summary.contributions, 'note')} from the public.")
     for line in summary.users:
         click.echo(f"  demo login: {line}")
     if serve:

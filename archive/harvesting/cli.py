@@ -12,6 +12,7 @@ from archive.harvesting.exporters import FORMATS, export_chunks
 from archive.harvesting.records import RecordFilter, count_records
 from archive.institutions.services import InstitutionError, resolve_institution
 from archive.scope import EVERYTHING, Scope
+from archive.text import counted
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]
 
@@ -77,4 +78,4 @@ def export_command(fmt: str, collection_slug: str | None, institution_slug: str 
             os.remove(tmp)
         raise
     os.replace(tmp, output)  # a half-written export never takes the real file's name
-    click.echo(f"Wrote {output} ({total} records)", err=True)
+    click.echo(f"Wrote {output} ({counted(total, 'record')})", err=True)

@@ -10,12 +10,13 @@ from archive.harvesting.csv_export import csv_rows
 from archive.harvesting.json_export import json_chunks
 from archive.harvesting.jsonl_export import jsonl_lines
 from archive.harvesting.records import RecordFilter, iter_records
+from archive.i18n_words import N_
 
 
 @dataclass(frozen=True)
 class ExportFormat:
     name: str
-    label: str
+    label: str  # English; the page translates it
     mimetype: str
     extension: str
     writer: Callable[[Iterable[dict]], Iterator[str]]
@@ -23,9 +24,9 @@ class ExportFormat:
 
 FORMATS = {
     # Werkzeug adds "; charset=utf-8" to text/* types itself.
-    "csv": ExportFormat("csv", "CSV (spreadsheets)", "text/csv", "csv", csv_rows),
+    "csv": ExportFormat("csv", N_("CSV (spreadsheets)"), "text/csv", "csv", csv_rows),
     "json": ExportFormat("json", "JSON", "application/json", "json", json_chunks),
-    "jsonl": ExportFormat("jsonl", "JSON Lines (large dumps)", "application/x-ndjson", "jsonl",
+    "jsonl": ExportFormat("jsonl", N_("JSON Lines (large dumps)"), "application/x-ndjson", "jsonl",
                           jsonl_lines),
 }
 

@@ -7,6 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from archive.text import counted
+
 
 @click.command("import")
 @click.argument("metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -58,9 +60,9 @@ def import_command(metadata: Path, images_dir: Path, collection: str | None,
         who = f" ({error.identifier})" if error.identifier else ""
         where = f" (line {error.line})" if error.line is not None else ""
         click.echo(f"row {error.row}{where}{who}: {error.reason}", err=True)
-    click.echo(f"{summary.rows} rows: {summary.created} added, {summary.updated} updated, "
-               f"{summary.unchanged} unchanged, {summary.failed} failed; "
-               f"{summary.images_processed} images processed, "
+    click.echo(f"{counted(summary.rows, 'row')}: {summary.created} added, "
+               f"{summary.updated} updated, {summary.unchanged} unchanged, "
+               f"{summary.failed} failed; {counted(summary.images_processed, 'image')} processed, "
                f"{summary.images_reused} already stored.")
     if summary.failed:
         raise click.exceptions.Exit(1)

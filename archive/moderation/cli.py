@@ -24,6 +24,7 @@ from archive.moderation.outbox import (
     retry_failed,
     send_due,
 )
+from archive.text import counted
 
 notify_cli = AppGroup("notify", help="Send contributors' emails from the outbox; see its state.")
 
@@ -72,7 +73,8 @@ def _send_in_a_loop(limit: int, seconds: int) -> None:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_args: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}
-    click.echo(f"Sending due emails every {seconds} seconds; stop with SIGTERM or Ctrl-C.")
+    click.echo(f"Sending due emails every {counted(seconds, 'second')}; "
+               "stop with SIGTERM or Ctrl-C.")
     try:
         while not stop.is_set():
             report = send_due(limit=limit)
@@ -146,4 +148,4 @@ def notify_retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
                                "or give --all-failed.")
     count = retry_failed(message_ids, all_failed=all_failed)
     db.session.commit()
-    click.echo(f"Queued {count} failed emails again.")
+    click.echo(f"Queued {counted(count, 'failed email')} again.")

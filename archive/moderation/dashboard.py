@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from archive.extensions import db
 from archive.models import ANONYMOUS_CREDIT, Contribution, ContributionStatus, User, utcnow
 from archive.scope import EVERYTHING, Scope
-from archive.templating import format_credit
 
 DECISIONS = (ContributionStatus.APPROVED, ContributionStatus.REJECTED, ContributionStatus.SPAM,
              ContributionStatus.WITHDRAWN)
@@ -68,26 +67,30 @@ def dashboard(*, period_days: int = 30, now: datetime | None = None,
 def top_contributors(limit: int = 10, *, scope: Scope = EVERYTHING) -> list[TopContributor]:
     """Most approved notes: accounts by their display name, others by the name they publish.
 
-    Notes sent without a published name count together as "Anonymous contributor"; email
-    addresses are never used as names.
+    Notes sent without an account or a published name are left out: "Anonymous contributor"
+    is many people, not one who helps most. Email addresses are never used as names.
     """
     published = sa.case((Contribution.show_name.is_(True), Contribution.credit_name), else_="")
+    named = sa.or_(
+        Contribution.submitted_by_id.is_not(None),
+        sa.and_(Contribution.show_name.is_(True),
+                sa.func.trim(Contribution.credit_name).not_in(["", ANONYMOUS_CREDIT])),
+    )
     rows = db.session.execute(
         sa.select(User.id, User.display_name, published.label("credit"),
                   sa.func.count().label("n"))
         .select_from(Contribution)
         .outerjoin(User, User.id == Contribution.submitted_by_id)
-        .where(Contribution.status == ContributionStatus.APPROVED, scope.contributions())
+        .where(Contribution.status == ContributionStatus.APPROVED, named,
+               scope.contributions())
         .group_by(User.id, User.display_name, published)
         .order_by(sa.func.count().desc())
         .limit(limit * 3)
     ).all()
     totals: dict[tuple[str, int | None], int] = {}
     for user_id, account_name, credit, n in rows:
-        key = (account_name, user_id) if user_id is not None else (
-            (credit or "").strip() or ANONYMOUS_CREDIT, None)
+        key = (account_name, user_id) if user_id is not None else ((credit or "").strip(), None)
         totals[key] = totals.get(key, 0) + n
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0][0]))[:limit]
-    # The anonymous credit in the page's language; names as their owners wrote them.
-    return [TopContributor(name if user_id is not None else format_credit(name),
-                           user_id is not None, n) for (name, user_id), n in ranked]
+    # Names as their owners wrote them.
+    return [TopContributor(name, user_id is not None, n) for (name, user_id), n in ranked]

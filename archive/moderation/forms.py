@@ -131,6 +131,11 @@ class QuestionForm(ArchiveForm):
     reason = StringField(_l("How the answer was confirmed (optional)"),
                          validators=[Optional(), Length(max=500)])
 
+    def validate_solved_by(self, field):
+        if self.action.data == "solve" and not field.data:
+            raise ValidationError(_("Tick the approved note (or notes) that answered the "
+                                    "question."))
+
 
 class BlockForm(ArchiveForm):
     kind = SelectField(_l("Block"), choices=["account", "email", "ip_hash"],  # type: ignore[list-item]

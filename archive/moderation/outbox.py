@@ -49,6 +49,7 @@ from archive.moderation.notify import (
     connect,
     recipient,
 )
+from archive.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class SendReport:
     def summary(self) -> str:
         if not self.due:
             return "No emails due."
-        parts = [f"Sent {self.sent} of {self.due} due emails"]
+        parts = [f"Sent {self.sent} of {counted(self.due, 'due email')}"]
         if self.retrying:
             parts.append(f"{self.retrying} failed and will be retried")
         if self.failed:

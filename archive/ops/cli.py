@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from archive.extensions import db
 from archive.ops.backup import BackupError, create_backup, restore_backup
 from archive.ops.privacy import PrivacyError, erase_contributor, purge_expired
+from archive.text import counted
 
 backup_cli = AppGroup("backup", help="Back up the database and media, or restore them.")
 privacy_cli = AppGroup("privacy", help="Erase personal data on request; apply retention.")
@@ -18,7 +19,8 @@ privacy_cli = AppGroup("privacy", help="Erase personal data on request; apply re
 
 def _describe(summary) -> str:
     rows = sum(summary.tables.values())
-    return (f"{rows} rows in {len(summary.tables)} tables, {summary.media_files} media files "
+    return (f"{counted(rows, 'row')} in {counted(len(summary.tables), 'table')}, "
+            f"{counted(summary.media_files, 'media file')} "
             f"({summary.media_bytes / 1e6:.1f} MB), schema revision {summary.revision}")
 
 
@@ -51,9 +53,10 @@ def privacy_erase(email: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Erased: {report.erased} unpublished notes, {report.accounts} accounts, "
-               f"{report.blocks} blocks, mentions in {report.mentions} other reasons; "
-               f"{report.kept_anonymous} published notes kept as anonymous.")
+    click.echo(f"Erased: {counted(report.erased, 'unpublished note')}, "
+               f"{counted(report.accounts, 'account')}, {counted(report.blocks, 'block')}, "
+               f"mentions in {counted(report.mentions, 'other reason')}; "
+               f"{counted(report.kept_anonymous, 'published note')} kept as anonymous.")
 
 
 @privacy_cli.command("purge")
@@ -68,4 +71,5 @@ def privacy_purge(days: int | None) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Purged {purged} rejected or spam notes older than {days} days.")
+    click.echo(f"Purged {counted(purged, 'rejected or spam note')} older than "
+               f"{counted(days, 'day')}.")

@@ -15,7 +15,7 @@ from archive.public.services import (
     open_questions,
     recent_notes,
 )
-from archive.queries import get_item_or_404, item_page_context
+from archive.queries import get_item_or_404, item_page_context, note_just_sent
 from archive.scope import EVERYTHING, Scope
 from archive.search.services import count_view
 
@@ -90,7 +90,8 @@ def item(identifier: str):
     # A contributor's name is filled in: their notes are credited to it unless they choose.
     name = current_user.display_name if current_user.is_authenticated else None
     form = ContributionForm(credit_name=name)
-    page = render_template("public/item.html", **item_page_context(item, form=form))
+    page = render_template("public/item.html", **item_page_context(item, form=form),
+                           note_just_sent=note_just_sent(item))
     count_view(item.id)  # one UPDATE ... SET view_count = view_count + 1
     db.session.commit()
     return page

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from archive.extensions import db
+from archive.text import counted
 
 
 @click.group("search")
@@ -19,4 +20,4 @@ def rebuild_command() -> None:
 
     count = rebuild_all(db.session())  # the Session itself, not its scoped proxy
     db.session.commit()
-    click.echo(f"Search documents checked for {count} items.")
+    click.echo(f"Search documents checked for {counted(count, 'item')}.")

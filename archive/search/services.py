@@ -295,7 +295,8 @@ def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[F
         elif kind == _COLLECTION:
             collections.append(FacetValue(slug, title, count(n), slug == filters.collection))
         elif kind == _DECADE:
-            decades.append(FacetValue(str(key), f"{key}s", count(n), key == filters.decade))
+            decades.append(FacetValue(str(key), gettext("%(decade)ds", decade=key), count(n),
+                                      key == filters.decade))
         elif kind == _INSTITUTION:
             institutions.append(FacetValue(slug, title, count(int(n)),
                                            slug == filters.institution))
@@ -377,9 +378,17 @@ def highlight(text: str, terms: list[str]) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every piece above was escaped
 
 
+FIELD_SEPARATOR = " · "
+
+
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
-    """A window of ``text`` around the first matched word, cut at word boundaries."""
-    text = " ".join(text.split())
+    """A window of ``text`` around the first matched word, cut at word boundaries.
+
+    The document's fields (and the lines within one) are kept apart by " · ", so that a date,
+    a place and a name do not run together into one phrase.
+    """
+    text = FIELD_SEPARATOR.join(" ".join(line.split()) for line in text.splitlines()
+                                if line.strip())
     pattern = _term_pattern(terms)
     match = pattern.search(text) if pattern else None
     if len(text) <= width:
@@ -392,7 +401,8 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
+    window = text[start:end].strip(" ·")  # never a separator left hanging at a cut
+    return ("… " if start else "") + window + (" …" if end < len(text) else "")
 
 
 @functools.lru_cache(maxsize=1)

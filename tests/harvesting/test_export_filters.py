@@ -92,7 +92,7 @@ def test_the_command_filters_and_shows_progress_when_writing_a_file(app, runner,
     assert [json.loads(line)["identifier"] for line in target.read_text().splitlines()] == [
         "BFD-1"]
     assert "Exporting" in result.stderr
-    assert f"Wrote {target} (1 records)" in result.stderr
+    assert f"Wrote {target} (1 record)" in result.stderr
     result = runner.invoke(args=["export", "json", "--new-notes-since", "2024-01-02"])
     assert json.loads(result.stdout) == []
     result = runner.invoke(args=["export", "json", "--changed-since", "soon"])

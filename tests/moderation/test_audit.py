@@ -93,7 +93,7 @@ def test_each_note_has_its_full_history(app, staff, archivist, make_item, make_c
     html = staff.get(f"/moderation/contributions/{note.id}").text
 
     history = html[html.index("<h2>History</h2>"):]
-    assert history.index("pending → approved") < history.index("approved → withdrawn")
+    assert history.index("Pending → Approved") < history.index("Approved → Withdrawn")
     assert "Asked by the family" in history
     assert history.count("Ada Archivist") == 2
 

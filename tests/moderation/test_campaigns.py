@@ -91,7 +91,12 @@ def test_solving_needs_an_approved_note_of_this_item(app, staff, archivist, make
                                   decided_by=archivist)
     pending = make_contribution(item)
 
-    for chosen in ([], [elsewhere.id], [pending.id]):
+    # None ticked: a form error, and the page says what is missing.
+    response = staff.post(f"/moderation/items/{item.identifier}/question",
+                          data={"action": "solve", "solved_by": []})
+    assert response.status_code == 400
+    assert "No approved note on this photograph yet" in response.text
+    for chosen in ([elsewhere.id], [pending.id]):
         response = staff.post(f"/moderation/items/{item.identifier}/question",
                               data={"action": "solve", "solved_by": chosen})
         assert response.status_code == 409

@@ -48,7 +48,7 @@ def test_an_approval_is_queued_then_emailed_once_with_a_link(mail_app, smtp, arc
         assert db.session.get(Contribution, note.id).notified_at is None
 
     result = send(mail_app)
-    assert (result.exit_code, result.output) == (0, "Sent 1 of 1 due emails.\n")
+    assert (result.exit_code, result.output) == (0, "Sent 1 of 1 due email.\n")
     assert send(mail_app).output == "No emails due.\n"
 
     assert len(inbox.messages) == 1

@@ -175,7 +175,7 @@ def test_retries_back_off_then_give_up_and_staff_can_see_and_retry(mail_app, smt
 
     inbox.always_refuse = None
     retried = runner.invoke(args=["notify", "retry", str(message_id)])
-    assert retried.output == "Queued 1 failed emails again.\n"
+    assert retried.output == "Queued 1 failed email again.\n"
     assert runner.invoke(args=["notify", "send"]).exit_code == 0
     assert len(inbox.messages) == 1
     assert message(mail_app, message_id).status is OutboxStatus.SENT
@@ -316,8 +316,8 @@ def test_the_loop_sends_until_it_is_told_to_stop(mail_app, smtp, queue, monkeypa
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Sending due emails every 1 seconds; stop with SIGTERM or Ctrl-C.",
-        "Sent 1 of 1 due emails.", "Sent 1 of 1 due emails.", "Stopped."]
+        "Sending due emails every 1 second; stop with SIGTERM or Ctrl-C.",
+        "Sent 1 of 1 due email.", "Sent 1 of 1 due email.", "Stopped."]
     assert len(inbox.messages) == 2
     assert signal.getsignal(signal.SIGTERM) == before
 

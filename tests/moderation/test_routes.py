@@ -324,6 +324,6 @@ def test_the_history_page_lists_the_decision(staff, item, make_contribution):
     assert "No decision yet." in before
     assert "It was taken from the clock tower." in html
     assert "Ada Archivist" in html
-    assert "pending → rejected" in html
+    assert "Pending → Rejected" in html
     assert "The clock tower was built later." in html
     assert 'name="action"' not in html  # no second decision offered

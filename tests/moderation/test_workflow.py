@@ -335,7 +335,7 @@ def test_withdrawing_takes_the_note_off_the_page_and_the_exports(app, client, st
     assert item.identifier in export.text
     page = staff.get(f"/moderation/contributions/{note.id}").text
     assert "The family asked us to take it down." in page
-    assert "approved → withdrawn" in page
+    assert "Approved → Withdrawn" in page
 
 
 def test_a_withdrawal_needs_a_reason_and_an_approved_note(app, staff, archivist, make_item,

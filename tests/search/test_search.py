@@ -211,7 +211,7 @@ def test_search_rebuild_recomputes_documents_changed_behind_the_apps_back(
 
     result = runner.invoke(args=["search", "rebuild"])
 
-    assert result.exit_code == 0 and "1 items" in result.output
+    assert result.exit_code == 0 and "1 item." in result.output
     assert titles(client.get("/search?q=clock")) == ["Leeds Town Hall"]
 
 
