@@ -51,14 +51,19 @@ def engine_options(config: dict[str, Any], *, serving: bool) -> dict[str, Any]:
     Only a process that serves requests gets the statement and lock limits.
     """
     url = sa.make_url(config["SQLALCHEMY_DATABASE_URI"])
-    options: dict[str, Any] = {"pool_timeout": config["DATABASE_POOL_TIMEOUT"]}
+    options: dict[str, Any] = {}
     lock_seconds = config["DATABASE_LOCK_TIMEOUT"]
     if url.get_backend_name() == "sqlite":
         # How long a writer waits for another's lock; commands wait as long as before.
-        options["connect_args"] = {"timeout": lock_seconds if serving and lock_seconds else 15}
+        options["connect_args"] = {"timeout": lock_seconds if serving else 15}
+        if url.database and url.database != ":memory:":  # (one connection, no pool to wait for)
+            options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
         return options
+    options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
     options["pool_pre_ping"] = True
-    connect_args: dict[str, Any] = {"connect_timeout": config["DATABASE_CONNECT_TIMEOUT"]}
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:  # (one given in DATABASE_URL is kept)
+        connect_args["connect_timeout"] = config["DATABASE_CONNECT_TIMEOUT"]
     if serving:
         limits = (f"-c statement_timeout={config['DATABASE_STATEMENT_TIMEOUT'] * 1000} "
                   f"-c lock_timeout={lock_seconds * 1000}")
