@@ -168,28 +168,20 @@ class Guard:
             self._prober.start()
 
     def _probe_until_it_answers(self) -> None:
-        import psycopg
-
         params = {**self._connect_params, "connect_timeout": PROBE_TIMEOUT}
         while True:
             time.sleep(PROBE_INTERVAL)
             try:
                 with guarded_connection_class().connect(**params) as conn:
                     conn.guarded_by(self, probing=True).execute("SELECT 1")
-            except psycopg.Error:
+            except Exception:  # whatever went wrong, the server is not back yet
+                log.debug("database probe: no answer yet", exc_info=True)
                 continue
             with self._lock:
                 self.down = False
                 self._prober = None
             log.warning("the database answers again")
             return
-
-    def wait_for_recovery(self, timeout: float) -> bool:
-        """For tests and tools: True once the database is back up (or was never down)."""
-        prober = self._prober
-        if prober is not None:
-            prober.join(timeout)
-        return not self.down
 
 
 @functools.cache
