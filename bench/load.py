@@ -59,6 +59,7 @@ class Stats:
         self.unanswered: list[str] = []  # notes whose fate the client never learnt
         self.server_errors: list[str] = []
         self.slowest = 0.0
+        self.accepted_at: list[float] = []
 
     def record(self, kind, code):
         with self.lock:
@@ -116,6 +117,7 @@ def visitor(base, items, stats, stop):
         with stats.lock:
             if response is not None and response.status_code == 303:
                 stats.accepted.append(marker)
+                stats.accepted_at.append(time.monotonic())
             elif response is None or response.status_code >= 500:
                 stats.unanswered.append(marker)
         if response is not None and response.status_code == 400:
@@ -180,14 +182,15 @@ def prepare(url: str, media: Path):
     from archive import create_app
     from archive.auth.services import create_user
     from archive.extensions import db
-    from archive.institutions.services import default_institution
+    from archive.institutions.services import default_institution, grant
     from archive.models import Collection, Item, Role
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(media),
                       "SECRET_KEY": os.environ["SECRET_KEY"]})
     with app.app_context():
         upgrade()
-        collection = Collection(slug="load", title="Load", institution=default_institution())
+        institution = default_institution()
+        collection = Collection(slug="load", title="Load", institution=institution)
         db.session.add(collection)
         db.session.flush()
         for n in range(8):
@@ -197,7 +200,8 @@ def prepare(url: str, media: Path):
         for role in ("archivist", "curator"):
             for k in range(2 if role == "archivist" else 1):
                 email = f"{role}{k}@load.example"
-                create_user(email, PASSWORD, Role(role), f"{role} {k}")
+                user = create_user(email, PASSWORD, Role(role), f"{role} {k}")
+                grant(user, institution, Role(role))  # staff work for the archive's institution
                 users.setdefault(role, []).append(email)
         db.session.commit()
         db.engine.dispose()
@@ -270,7 +274,7 @@ def main() -> int:
                                str(ROOT / "deploy/gunicorn.conf.py"), "app:app"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     stats = Stats()
-    fault = {"started": None, "took": None}
+    fault = {"started": None, "took": None, "ended": None}
     try:
         for _ in range(100):
             try:
@@ -305,6 +309,7 @@ def main() -> int:
                 finally:
                     private.thaw()
             fault["took"] = time.monotonic() - start - fault["started"]
+            fault["ended"] = time.monotonic()
         time.sleep(max(0.0, seconds - (time.monotonic() - start)))
         stop.set()
         for t in threads:
@@ -351,6 +356,9 @@ def main() -> int:
         ("connection errors / timeouts", sum(v for k, v in stats.codes.items()
                                              if isinstance(k, str))),
         ("slowest answer (s)", f"{stats.slowest:.1f}"),
+        ("first note accepted after the fault ended (s)",
+         f"{min(t for t in stats.accepted_at if t > fault['ended']) - fault['ended']:.1f}"
+         if fault["ended"] and any(t > fault["ended"] for t in stats.accepted_at) else "-"),
         ("workers killed (gunicorn WORKER TIMEOUT)", killed),
         ("health after the run", healthy),
     ]
