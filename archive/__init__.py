@@ -103,10 +103,13 @@ def _finish_config(app: Flask) -> None:
     app.config["MEDIA_ROOT"] = str(media_root.resolve())
     _require_drivers(app)
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # SQLite: the engine options PostgreSQL needs do not apply; wait for locks instead of
-        # failing at once when two requests write together.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    # Time limits on everything a request may wait for in the database (archive/ops/database.py);
+    # options given by the caller (tests, embedding code) win.
+    from archive.ops.database import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(app.config, serving=_serves_requests()),
+        **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})}
 
     if app.config.get("TRUSTED_PROXY_COUNT"):
         n = int(app.config["TRUSTED_PROXY_COUNT"])
@@ -140,6 +143,8 @@ def _require_drivers(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from sqlalchemy import exc as sa_exc
+
     from archive import models  # noqa: F401  (registers every table with the metadata)
     from archive.models import User
 
@@ -152,9 +157,30 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            _configure_sqlite(db.engine, int(app.config.get("SQLITE_MMAP_SIZE", 0)))
+    serving = _serves_requests()
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            busy = app.config["DATABASE_LOCK_TIMEOUT"] if serving else 15
+            _configure_sqlite(db.engine, int(app.config.get("SQLITE_MMAP_SIZE", 0)), busy)
+        from archive.ops import database
+
+        database.init_app(app, db.engine, serving=serving)
+
+    @app.teardown_appcontext
+    def release_the_session(_error):
+        """Registered after Flask-SQLAlchemy's own, so it runs first: a database lost as the
+        request ends is logged, and never turns the answer already made into a 500. Connections
+        to a server found not answering are dropped rather than rolled back."""
+        from archive.ops.database import guard_of
+
+        guard = guard_of(app)
+        try:
+            if guard is not None and guard.down:
+                db.session().invalidate()
+            db.session.remove()
+        except sa_exc.SQLAlchemyError as error:
+            log.warning("database connection lost as the request ended: %s",
+                        type(error).__name__)
 
     app.session_interface = CookielessMediaSessionInterface()
     from flask_babel import lazy_gettext
@@ -194,7 +220,7 @@ class CookielessMediaSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
-def _configure_sqlite(engine, mmap_size: int) -> None:
+def _configure_sqlite(engine, mmap_size: int, busy_seconds: int) -> None:
     import sqlalchemy as sa
 
     @sa.event.listens_for(engine, "connect")
@@ -202,7 +228,7 @@ def _configure_sqlite(engine, mmap_size: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_seconds * 1000:d}")
         cursor.execute(f"PRAGMA mmap_size={mmap_size:d}")
         cursor.close()
 
@@ -277,6 +303,7 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(sa_exc.InterfaceError, database_unavailable)
     app.register_error_handler(sa_exc.DisconnectionError, database_unavailable)
     app.register_error_handler(sa_exc.PendingRollbackError, database_unavailable)
+    app.register_error_handler(sa_exc.TimeoutError, database_unavailable)  # the pool is exhausted
 
     @app.errorhandler(sa_exc.DataError)
     def unstorable_input(_error):

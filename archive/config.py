@@ -189,6 +189,21 @@ SETTINGS: tuple[Setting, ...] = (
             "(install the `postgres` extra)", parse_database_url,
             keys=("SQLALCHEMY_DATABASE_URI",),
             shown_default="SQLite file `archive.sqlite3` in the instance folder"),
+    Setting("DATABASE_STATEMENT_TIMEOUT", 5,
+            "seconds one SQL statement of a web request may run before it is cancelled and the "
+            "visitor gets the 503 page; a PostgreSQL server that answers nothing at all is "
+            "given up a second later and treated as down (503 at once, `/healthz` says so) "
+            "until it answers again; `0` turns both off. Commands have no such limit",
+            parse_int()),
+    Setting("DATABASE_LOCK_TIMEOUT", 3,
+            "seconds a statement of a web request waits for a lock another holds (SQLite: for "
+            "the writer's lock) before the visitor gets the 503 page",
+            parse_int(1)),
+    Setting("DATABASE_CONNECT_TIMEOUT", 3,
+            "seconds to wait while connecting to PostgreSQL (at least 2)", parse_int(2)),
+    Setting("DATABASE_POOL_TIMEOUT", 5,
+            "seconds a request waits for a free connection of its process's pool before the "
+            "503 page", parse_int(1)),
     Setting("ARCHIVE_INSTANCE_PATH", None,
             "folder for the default SQLite database and media (Flask's instance folder)",
             shown_default="`instance` in a checkout; `<prefix>/var/archive-instance` once "
@@ -287,7 +302,6 @@ class Config:
     """Defaults: every registered setting, and the fixed Flask settings below."""
 
     TESTING = False
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # The limiter object is shared: RATELIMIT_ENABLED is always set, or an app would inherit
     # the last app's value. When the shared storage (Redis) cannot be reached, each process
     # counts on its own in memory until it is back (logged by the "flask-limiter" logger).

@@ -1,15 +1,21 @@
 """Load and fault run: visitors send notes while archivists decide and curators export.
 
-    python bench/load.py --db postgresql [--restart-db] [--workers 4] [--seconds 40]
+    python bench/load.py --db postgresql [--fault stop|freeze|restart] [--fault-seconds 70]
+                         [--workers 4] [--seconds 40]
     python bench/load.py --db sqlite
 
 Starts gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1 against a database made for the run
 (PostgreSQL: a dedicated database, dropped afterwards; SQLite: a file in a temporary folder),
 with Redis for rate-limit storage. Every request has a timeout and the run a hard time limit.
 Afterwards the database is checked: every accepted note is stored exactly once, every
-decided note has exactly one decision in the log. With --restart-db PostgreSQL is restarted
-a third of the way through (``pg_ctlcluster --skip-systemctl-redirect 15 main restart``).
-Prints a table; exits non-zero when a server error occurred or anything was lost.
+decided note has exactly one decision in the log.
+
+With --fault the run uses a PostgreSQL server of its own (initdb and pg_ctl in a temporary
+folder, never the machine's shared one) and, a fifth of the way through, restarts it, stops it
+for --fault-seconds, or freezes every process of it (SIGSTOP: connections are accepted and
+nothing is answered, as with a hung server) for --fault-seconds, then lets it run again.
+Prints a table; exits non-zero when a server error occurred, a worker was killed or anything
+was lost.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 HARD_LIMIT = 150  # seconds of load, whatever is asked
 TIMEOUT = 10
 PASSWORD = "load test password of some length"  # noqa: S105 - a throwaway database
+FAULTS = {"restart": "restarted", "stop": "stopped", "freeze": "frozen"}
 TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
@@ -51,6 +58,8 @@ class Stats:
         self.accepted: list[str] = []
         self.unanswered: list[str] = []  # notes whose fate the client never learnt
         self.server_errors: list[str] = []
+        self.slowest = 0.0
+        self.accepted_at: list[float] = []
 
     def record(self, kind, code):
         with self.lock:
@@ -67,12 +76,16 @@ def free_port() -> int:
 
 
 def request(stats, kind, session, method, url, **kwargs):
+    started = time.monotonic()
     try:
         response = session.request(method, url, timeout=TIMEOUT, allow_redirects=False,
                                     **kwargs)
     except requests.RequestException as error:
         stats.record(kind, f"conn:{type(error).__name__}")
         return None
+    finally:
+        with stats.lock:
+            stats.slowest = max(stats.slowest, time.monotonic() - started)
     stats.record(kind, response.status_code)
     return response
 
@@ -104,6 +117,7 @@ def visitor(base, items, stats, stop):
         with stats.lock:
             if response is not None and response.status_code == 303:
                 stats.accepted.append(marker)
+                stats.accepted_at.append(time.monotonic())
             elif response is None or response.status_code >= 500:
                 stats.unanswered.append(marker)
         if response is not None and response.status_code == 400:
@@ -168,14 +182,15 @@ def prepare(url: str, media: Path):
     from archive import create_app
     from archive.auth.services import create_user
     from archive.extensions import db
-    from archive.institutions.services import default_institution
+    from archive.institutions.services import default_institution, grant
     from archive.models import Collection, Item, Role
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(media),
                       "SECRET_KEY": os.environ["SECRET_KEY"]})
     with app.app_context():
         upgrade()
-        collection = Collection(slug="load", title="Load", institution=default_institution())
+        institution = default_institution()
+        collection = Collection(slug="load", title="Load", institution=institution)
         db.session.add(collection)
         db.session.flush()
         for n in range(8):
@@ -185,7 +200,8 @@ def prepare(url: str, media: Path):
         for role in ("archivist", "curator"):
             for k in range(2 if role == "archivist" else 1):
                 email = f"{role}{k}@load.example"
-                create_user(email, PASSWORD, Role(role), f"{role} {k}")
+                user = create_user(email, PASSWORD, Role(role), f"{role} {k}")
+                grant(user, institution, Role(role))  # staff work for the archive's institution
                 users.setdefault(role, []).append(email)
         db.session.commit()
         db.engine.dispose()
@@ -222,13 +238,20 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--visitors", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=40)
-    parser.add_argument("--restart-db", action="store_true")
+    parser.add_argument("--fault", choices=["restart", "stop", "freeze"])
+    parser.add_argument("--fault-seconds", type=float, default=70)
     args = parser.parse_args()
     seconds = min(args.seconds, HARD_LIMIT)
 
     tmp = Path(tempfile.mkdtemp(prefix="recollect-load-"))
     name = None
-    if args.db == "postgresql":
+    private = None
+    if args.fault and args.db == "postgresql":
+        from tests.production.private_postgres import PrivatePostgres
+
+        private = PrivatePostgres()
+        url = private.url
+    elif args.db == "postgresql":
         name = f"recollect_load_{os.getpid()}"
         admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
         with admin.connect() as conn:
@@ -251,7 +274,7 @@ def main() -> int:
                                str(ROOT / "deploy/gunicorn.conf.py"), "app:app"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     stats = Stats()
-    restart = {"started": None, "took": None}
+    fault = {"started": None, "took": None, "ended": None}
     try:
         for _ in range(100):
             try:
@@ -269,25 +292,46 @@ def main() -> int:
         start = time.monotonic()
         for t in threads:
             t.start()
-        if args.restart_db and args.db == "postgresql":
-            time.sleep(seconds / 3)
-            restart["started"] = time.monotonic() - start
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main",
-                            "restart"], check=True, timeout=60)
-            restart["took"] = time.monotonic() - start - restart["started"]
+        if private is not None:
+            time.sleep(seconds / 5)
+            fault["started"] = time.monotonic() - start
+            if args.fault == "restart":
+                private.stop()
+                private.start()
+            elif args.fault == "stop":
+                private.stop()
+                time.sleep(args.fault_seconds)
+                private.start()
+            else:
+                private.freeze()
+                try:
+                    time.sleep(args.fault_seconds)
+                finally:
+                    private.thaw()
+            fault["took"] = time.monotonic() - start - fault["started"]
+            fault["ended"] = time.monotonic()
         time.sleep(max(0.0, seconds - (time.monotonic() - start)))
         stop.set()
         for t in threads:
             t.join(timeout=TIMEOUT + 5)
         elapsed = time.monotonic() - start
-        healthy = requests.get(base + "/healthz", timeout=5).status_code
+        for _ in range(20):  # a worker hears a database that was away within a second or two
+            healthy = requests.get(base + "/healthz", timeout=5).status_code
+            if healthy == 200:
+                break
+            time.sleep(0.5)
     finally:
+        if private is not None:
+            private.thaw()
         server.terminate()
         server.wait(timeout=30)
         log.close()
+    killed = (tmp / "gunicorn.log").read_text().count("WORKER TIMEOUT")
     try:
         result = check(url, stats)
     finally:
+        if private is not None:
+            private.remove()
         if name:
             with admin.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -296,8 +340,8 @@ def main() -> int:
     total = sum(stats.codes.values())
     print(f"\n{args.db}, {args.workers} gunicorn workers, {args.visitors} visitors, "
           f"2 archivists, 1 curator, {elapsed:.0f} s"
-          + (f", database restarted at {restart['started']:.0f} s "
-             f"(took {restart['took']:.1f} s)" if restart["started"] else ""))
+          + (f", database {FAULTS[args.fault]} at {fault['started']:.0f} s "
+             f"for {fault['took']:.1f} s" if fault["started"] is not None else ""))
     rows = [
         ("requests", total), ("requests per second", f"{total / elapsed:.0f}"),
         ("notes accepted (303)", result["accepted"]),
@@ -311,6 +355,11 @@ def main() -> int:
         ("503 while the database was away", stats.codes[503]),
         ("connection errors / timeouts", sum(v for k, v in stats.codes.items()
                                              if isinstance(k, str))),
+        ("slowest answer (s)", f"{stats.slowest:.1f}"),
+        ("first note accepted after the fault ended (s)",
+         f"{min(t for t in stats.accepted_at if t > fault['ended']) - fault['ended']:.1f}"
+         if fault["ended"] and any(t > fault["ended"] for t in stats.accepted_at) else "-"),
+        ("workers killed (gunicorn WORKER TIMEOUT)", killed),
         ("health after the run", healthy),
     ]
     width = max(len(r[0]) for r in rows)
@@ -319,7 +368,7 @@ def main() -> int:
         print(f"| {label:<{width}} | {value} |")
     print("status codes:", dict(sorted(stats.codes.items(), key=str)))
     failed = result["lost"] or result["duplicated"] or result["decision_mismatch"] \
-        or stats.server_errors or healthy != 200
+        or stats.server_errors or healthy != 200 or killed
     return 1 if failed else 0
 
 
