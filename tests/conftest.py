@@ -47,6 +47,11 @@ BASE_TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "WTF_CSRF_ENABLED": False,
     "SERVER_NAME": None,
+    # Test apps serve requests, so they get the web's time limits on the database; on a busy
+    # machine a test's own statement or lock wait may take longer than production's few
+    # seconds, so tests keep a minute unless they test the limits themselves.
+    "DATABASE_STATEMENT_TIMEOUT": 60,
+    "DATABASE_LOCK_TIMEOUT": 60,
 }
 
 
