@@ -28,8 +28,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # What one query may ask of the index. Each word is a list of items to read and intersect, and a
 # prefix ("mill…") is one list per indexed word it starts: a query of many one-letter prefixes
 # read most of the index (1.3 to 1.6 s at 100,000 items), eight 3-letter ones still 51 times an
-# ordinary query. Words beyond the first MAX_TERMS are left out, and a word shorter than
-# MIN_PREFIX must match a whole word.
+# ordinary query. Words beyond the first MAX_TERMS are left out, and only the last word, of at
+# least MIN_PREFIX letters, is a prefix (``prefix_of``).
 MAX_TERMS = 8
 MIN_PREFIX = 4
 FACET_COLUMNS = ("collection_id", "date_earliest", "needs_help", "help_solved_at")
@@ -45,12 +45,16 @@ def query_terms(text: str) -> list[str]:
     return seen[:MAX_TERMS]
 
 
-def is_prefix(term: str, common: Collection[str] = ()) -> bool:
-    """Whether ``term`` also finds the longer words it starts ("tram" finds "trams"): when it
-    is long enough, and not itself a word of at least ``:cap`` items (``common``): such a word
-    already finds more than a search shows, and as a prefix the index would read every match
-    of every word it starts (FTS5 gathers them all before it returns the first)."""
-    return len(term) >= MIN_PREFIX and term not in common
+def prefix_of(terms: list[str], common: Collection[str] = ()) -> str | None:
+    """The one word of a query that also finds the longer words it starts ("tram" finds
+    "trams"): its last, as a visitor is typing it, when it is long enough and does not find
+    ``:cap`` items or more (``common``): it would find more than a search shows anyway.
+
+    A prefix is read as one list of matches per indexed word it starts, every one of them
+    gathered before the first match is returned (FTS5), so one is all a query may hold."""
+    if terms and len(terms[-1]) >= MIN_PREFIX and terms[-1] not in common:
+        return terms[-1]
+    return None
 
 
 def limit_param() -> sa.BindParameter:
@@ -73,12 +77,14 @@ class SearchBackend:
 
     @staticmethod
     def word_counts(size: int) -> sa.TextClause:  # pragma: no cover - interface
-        """One row ``(n, count)`` for each of ``:word0`` … ``:word{size-1}``: how many items
-        hold that whole word, counted up to ``:cap`` through the index (cheap: it stops
-        there)."""
+        """One row ``(n, count)`` for each of ``:word0`` … ``:word{size-1}`` (``word_values``):
+        how many items it finds, counted up to ``:cap`` through the index (cheap for a whole
+        word: the index stops there; a prefix is gathered once)."""
         raise NotImplementedError
 
     def word_values(self, terms: list[str]) -> dict[str, str]:  # pragma: no cover
+        """Each term as a whole word, but the one that may be a prefix (``prefix_of``) as one:
+        a prefix that finds ``:cap`` items or more is searched as a whole word."""
         raise NotImplementedError
 
     def matches(self) -> sa.Subquery:  # pragma: no cover - interface
@@ -114,8 +120,8 @@ class SQLiteBackend(SearchBackend):
     def params(self, terms: list[str], common: Collection[str] = ()) -> dict[str, str]:
         # Every word must occur; each is quoted, so no query syntax reaches FTS5 (a term is
         # made of word characters only: no quote to escape); long enough ones are prefixes.
-        words = {term: f'"{term}"*' if is_prefix(term, common) else f'"{term}"'
-                 for term in terms}
+        prefix = prefix_of(terms, common)
+        words = {term: f'"{term}"*' if term == prefix else f'"{term}"' for term in terms}
         # BM25 weighs the words by how rare they are: to do so FTS5 first reads every match of
         # each word, the whole archive for a common one, whose weight comes out nearly nil
         # anyway. Only the rarer words are ranked ('""' finds nothing: no rank, ties by date).
@@ -133,7 +139,9 @@ class SQLiteBackend(SearchBackend):
             f"WHERE items_fts MATCH :word{n} LIMIT :cap)" for n in range(size)))
 
     def word_values(self, terms: list[str]) -> dict[str, str]:
-        return {f"word{n}": f'"{term}"' for n, term in enumerate(terms)}
+        prefix = prefix_of(terms)
+        return {f"word{n}": f'"{term}"*' if term == prefix else f'"{term}"'
+                for n, term in enumerate(terms)}
 
     def matches(self) -> sa.Subquery:
         # FTS5 finds matches in rowid order: the first :cap are those up to the :cap-th one's
@@ -176,11 +184,12 @@ class PostgresBackend(SearchBackend):
 
     def params(self, terms: list[str], common: Collection[str] = ()) -> dict[str, str]:
         # The title's words carry weight A (migration 0008): "word:*A" finds them there only.
-        # Long enough words are prefixes (":*"); shorter and common ones match whole words.
-        # (ts_rank_cd ranks each vector on its own: ranking reads no other match.)
-        return {"expression": " & ".join(f"{term}:*" if is_prefix(term, common) else term
+        # The prefix is ":*"; the other words match whole words. (ts_rank_cd ranks each vector
+        # on its own: ranking reads no other match.)
+        prefix = prefix_of(terms, common)
+        return {"expression": " & ".join(f"{term}:*" if term == prefix else term
                                          for term in terms),
-                "titles": " & ".join(f"{term}:*A" if is_prefix(term, common) else f"{term}:A"
+                "titles": " & ".join(f"{term}:*A" if term == prefix else f"{term}:A"
                                      for term in terms)}
 
     @staticmethod
@@ -193,7 +202,9 @@ class PostgresBackend(SearchBackend):
             for n in range(size)))
 
     def word_values(self, terms: list[str]) -> dict[str, str]:
-        return {f"word{n}": term for n, term in enumerate(terms)}
+        prefix = prefix_of(terms)
+        return {f"word{n}": f"{term}:*" if term == prefix else term
+                for n, term in enumerate(terms)}
 
     @staticmethod
     def _query(name: str = "expression") -> sa.ColumnElement:

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from archive.extensions import db
 from archive.models import Collection, Image, Institution, Item
 from archive.queries import IN_PUBLIC_VIEW
-from archive.search.backends import backend_for, is_prefix, limit_param, query_terms
+from archive.search.backends import backend_for, limit_param, prefix_of, query_terms
 
 SNIPPET_CHARS = 240
 # A search ranks at most this many matches, the first the index finds (all of them when there
@@ -108,6 +108,7 @@ class SearchResults:
     per_page: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     more: bool = False  # whether hits follow this page (known even when the total is capped)
+    whole: str | None = None  # the last word, searched whole: as a prefix it found too many
 
     @property
     def max_results(self) -> int:
@@ -149,8 +150,9 @@ def _shape(terms: list[str], filters: Filters) -> _Shape:
 
 
 def common_words(terms: list[str]) -> frozenset[str]:
-    """The terms that are words of at least MAX_RESULTS items each, counted through the index
-    up to there: searched as whole words, and not weighed in the ranking (``backends``)."""
+    """The terms that find at least MAX_RESULTS items each, counted through the index up to
+    there (the last as a prefix when it may be one): searched as whole words, and not weighed
+    in the ranking (``backends``)."""
     if not terms:
         return frozenset()
     backend = backend_for(db.engine.dialect.name)
@@ -194,7 +196,9 @@ def _page_statement(shape: _Shape) -> sa.Select:
         query = query.join(matches, matches.c.item_id == items.c.id).order_by(
             matches.c.tier, matches.c.rank, items.c.id.desc())
     else:
-        query = query.order_by(items.c.created_at.desc(), items.c.id.desc())
+        # Newest first: ids are given in the order items are added. (Sorting by created_at,
+        # which no index of the whole table holds, read and sorted every item.)
+        query = query.order_by(items.c.id.desc())
     if shape.collection:
         query = query.where(items.c.collection_id == _slug_id())
     if shape.institution:
@@ -336,30 +340,33 @@ def search(text: str, filters: Filters, *, page: int = 1, per_page: int = 24) ->
         # The capped count covers the first matches read, unranked; with a filter it may
         # find fewer than the page shows: never say "at least" fewer than that.
         total = Count(first + len(ids), capped=True)
-    return SearchResults(query=text, terms=terms, filters=filters, hits=_hits(ids, terms, common),
-                         total=total, page=page, per_page=per_page, facets=facets, more=more)
+    prefix = prefix_of(terms, common)
+    return SearchResults(query=text, terms=terms, filters=filters,
+                         hits=_hits(ids, terms, prefix), total=total, page=page,
+                         per_page=per_page, facets=facets, more=more,
+                         whole=terms[-1] if prefix is None and prefix_of(terms) else None)
 
 
 # --- highlighting ----------------------------------------------------------------------------
 
 
-def _term_pattern(terms: list[str], common: frozenset[str] = frozenset()) -> re.Pattern | None:
-    return _compiled_pattern(tuple(terms), common) if terms else None
+def _term_pattern(terms: list[str], prefix: str | None) -> re.Pattern | None:
+    return _compiled_pattern(tuple(terms), prefix) if terms else None
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled_pattern(terms: tuple[str, ...], common: frozenset[str]) -> re.Pattern:
+def _compiled_pattern(terms: tuple[str, ...], prefix: str | None) -> re.Pattern:
     """Built once per query, not three times per hit."""
-    # As the search found them: words starting with a long enough term, a short or common
-    # one whole.
-    alternatives = "|".join(re.escape(t) + (r"\w*" if is_prefix(t, common) else r"\b")
+    # As the search found them: words starting with the prefix, the other terms whole.
+    alternatives = "|".join(re.escape(t) + (r"\w*" if t == prefix else r"\b")
                             for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE | re.UNICODE)
 
 
-def highlight(text: str, terms: list[str], common: frozenset[str] = frozenset()) -> Markup:
-    """``text`` escaped, then the words starting with a search term wrapped in ``<mark>``."""
-    pattern = _term_pattern(terms, common)
+def highlight(text: str, terms: list[str], prefix: str | None = None) -> Markup:
+    """``text`` escaped, then the words a search term matches (``prefix`` too the words it
+    starts) wrapped in ``<mark>``."""
+    pattern = _term_pattern(terms, prefix)
     if pattern is None:
         return escape(text)
     out: list[str] = []
@@ -373,10 +380,10 @@ def highlight(text: str, terms: list[str], common: frozenset[str] = frozenset())
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS,
-            common: frozenset[str] = frozenset()) -> str:
+            prefix: str | None = None) -> str:
     """A window of ``text`` around the first matched word, cut at word boundaries."""
     text = " ".join(text.split())
-    pattern = _term_pattern(terms, common)
+    pattern = _term_pattern(terms, prefix)
     match = pattern.search(text) if pattern else None
     if len(text) <= width:
         return text
@@ -410,7 +417,7 @@ def _hit_statements() -> tuple[sa.Select, sa.Select]:
     )
 
 
-def _hits(ids: list[int], terms: list[str], common: frozenset[str] = frozenset()) -> list[Hit]:
+def _hits(ids: list[int], terms: list[str], prefix: str | None = None) -> list[Hit]:
     """The results for ``ids``, in that order: two plain queries, no ORM objects."""
     if not ids:
         return []
@@ -431,8 +438,8 @@ def _hits(ids: list[int], terms: list[str], common: frozenset[str] = frozenset()
         # The document repeats the title first; the snippet is taken from what follows it.
         if body.startswith(title):
             body = body[len(title):]
-        hits.append(Hit(item=item, title=highlight(title, terms, common),
-                        snippet=highlight(snippet(body, terms, common=common), terms, common)))
+        hits.append(Hit(item=item, title=highlight(title, terms, prefix),
+                        snippet=highlight(snippet(body, terms, prefix=prefix), terms, prefix)))
     return hits
 
 

@@ -280,14 +280,17 @@ def test_the_query_builder_caps_terms_and_keeps_prefixes_for_long_words():
     assert len(query_terms(many)) == MAX_TERMS == 8
     assert MIN_PREFIX == 4
 
+    # Only the last word, as a visitor types it, is a prefix, and only from 4 letters.
     terms = query_terms("a st mil mill Briggate")
     assert SQLiteBackend().params(terms) == {
-        "expression": '"a" "st" "mil" "mill"* "briggate"*',
-        "titles": 'title : "a" title : "st" title : "mil" title : "mill"* title : "briggate"*',
-        "ranking": '"a" OR "st" OR "mil" OR "mill"* OR "briggate"*'}
+        "expression": '"a" "st" "mil" "mill" "briggate"*',
+        "titles": 'title : "a" title : "st" title : "mil" title : "mill" title : "briggate"*',
+        "ranking": '"a" OR "st" OR "mil" OR "mill" OR "briggate"*'}
     assert PostgresBackend().params(terms) == {
-        "expression": "a & st & mil & mill:* & briggate:*",
-        "titles": "a:A & st:A & mil:A & mill:*A & briggate:*A"}
+        "expression": "a & st & mil & mill & briggate:*",
+        "titles": "a:A & st:A & mil:A & mill:A & briggate:*A"}
+    assert SQLiteBackend().params(query_terms("briggate mil"))["expression"] == (
+        '"briggate" "mil"')
     # One-letter words are never prefixes: no query can ask for every word starting with a.
     for backend in (SQLiteBackend(), PostgresBackend()):
         assert "*" not in backend.params(query_terms(many))["expression"]
@@ -299,13 +302,13 @@ def test_a_common_word_is_searched_whole_and_left_out_of_the_ranking():
     read every match of it to weigh it (nearly nil)."""
     from archive.search.backends import PostgresBackend, SQLiteBackend, query_terms
 
-    terms = query_terms("mill briggate")
+    terms = query_terms("briggate mill")
     assert SQLiteBackend().params(terms, {"mill"}) == {
-        "expression": '"mill" "briggate"*',
-        "titles": 'title : "mill" title : "briggate"*',
-        "ranking": '"briggate"*'}
+        "expression": '"briggate" "mill"',
+        "titles": 'title : "briggate" title : "mill"',
+        "ranking": '"briggate"'}
     assert PostgresBackend().params(terms, {"mill"}) == {
-        "expression": "mill & briggate:*", "titles": "mill:A & briggate:*A"}
+        "expression": "briggate & mill", "titles": "briggate:A & mill:A"}
     # Only common words: nothing is ranked ('""' finds nothing), titles still come first.
     assert SQLiteBackend().params(["mill"], {"mill"})["ranking"] == '""'
 
@@ -316,6 +319,9 @@ def test_short_words_match_whole_words_and_long_ones_also_find_longer_words(clie
     make_item(title="Minster Yard", description="Choir.")
 
     assert sorted(titles(client.get("/search?q=mill"))) == ["Mill street", "Millgate Road"]
+    # Only the last word is a prefix: the word being typed.
+    assert titles(client.get("/search?q=road+millg")) == ["Millgate Road"]
+    assert titles(client.get("/search?q=millg+road")) == []
     assert titles(client.get("/search?q=mil")) == ["Mill street"]  # the word "mil" alone
     assert titles(client.get("/search?q=mi")) == ["Mill street"]  # the word "Mi" alone
     html = client.get("/search?q=mi").get_data(as_text=True)
@@ -336,8 +342,13 @@ def test_a_word_found_in_many_items_finds_only_itself(app, client, make_item, mo
     assert len(found) == 3 and "Millgate Road" not in found
     html = client.get("/search?q=mill").get_data(as_text=True)
     assert "<mark>Millers" not in html
-    # A rarer word is still a prefix.
-    assert titles(client.get("/search?q=millg")) == ["Millgate Road"]
+    assert ("“mill” was searched as a whole word: so many photographs hold words starting with "
+            "it that a search cannot look for them all.") in html
+    welsh = client.get("/search?q=mill", headers={"Accept-Language": "cy"})
+    assert "Chwiliwyd am “mill” fel gair cyfan" in welsh.get_data(as_text=True)
+    # A rarer word is still a prefix, and says nothing.
+    html = client.get("/search?q=millg").get_data(as_text=True)
+    assert titles_in(html) == ["Millgate Road"] and "as a whole word" not in html
 
 
 def test_a_query_of_many_one_letter_words_asks_no_prefix_of_the_index(app, client, make_item,
