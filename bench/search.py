@@ -1,6 +1,7 @@
 """Search latency at 1,000 and at 100,000 items: median and 95th percentile, and their ratio.
 
     python bench/search.py [--database sqlite|postgresql] [--queries 200] [--rounds 3]
+                           [--worst-rounds 5]
 
 The archive is shared by 20 institutions (two collections each), so every search also counts
 the institution facet. Builds each archive in a fresh database (SQLite file, or a PostgreSQL
@@ -9,6 +10,12 @@ migrations, then times the search service (matching, ranking, one page of result
 highlighting, and the four facets) and the whole search page a visitor gets. The two
 archives take turns, query by query, so that a slower spell of a noisy machine falls on both
 alike.
+
+Then the worst cases a visitor could craft at 100,000 items (the commonest words and prefixes,
+the deepest page a visitor may ask for, a filter that keeps few of many matches…), each timed
+``--worst-rounds`` times between ordinary queries, and their cost as a multiple of an ordinary
+query's (the median of the ordinary queries timed alongside them): the worst of them is the most
+one request can make the search cost.
 """
 
 from __future__ import annotations
@@ -117,6 +124,65 @@ def time_queries(apps: dict[int, object], queries: list[str],
     return times
 
 
+def crafted_queries(words: list[str], per_page: int) -> list[tuple[str, dict]]:
+    """``(what, query string)``: the costliest searches we know how to ask for. ``words`` is in
+    order of frequency, commonest first."""
+    from archive.search.services import deepest_page
+
+    def prefixes(length: int) -> str:
+        found: list[str] = []
+        for word in words:
+            if word[:length] not in found:
+                found.append(word[:length])
+        return " ".join(found[:8])
+
+    last = deepest_page(per_page)
+    common = words[0]
+    return [
+        ("the commonest word", {"q": common}),
+        (f"the commonest word, page {last}", {"q": common, "page": last}),
+        (f"the commonest word in one decade, page {last}",
+         {"q": common, "decade": 1880, "page": last}),
+        ("the commonest word, one collection, one decade, needing help",
+         {"q": common, "collection": "c3", "decade": 1880, "help": "1"}),
+        ("the 2 commonest words", {"q": " ".join(words[:2])}),
+        ("the 8 commonest words", {"q": " ".join(words[:8])}),
+        ("the 8 commonest 4-letter prefixes", {"q": prefixes(4)}),
+        ("the commonest word's 4-letter prefix", {"q": common[:4]}),
+        ("the 7 commonest words, then the commonest word's 4-letter prefix",
+         {"q": " ".join([*words[1:8], common[:4]])}),
+        ("the 8 commonest 3-letter prefixes", {"q": prefixes(3)}),
+        ("8 one-letter words", {"q": "a b c d e f g h"}),
+        (f"no words, page {last}", {"page": last}),
+        (f"no words, one decade, page {last}", {"decade": 1880, "page": last}),
+    ]
+
+
+def time_worst(app, crafted: list[tuple[str, dict]], ordinary: list[str],
+               rounds: int) -> tuple[dict[str, float], float]:
+    """The median time of each crafted search page, and of the ordinary ones timed between
+    them (one before each crafted one, each round)."""
+    client = app.test_client()
+    for _what, params in crafted:
+        client.get("/search", query_string=params)  # warm caches
+    times: dict[str, list[float]] = {what: [] for what, _ in crafted}
+    usual: list[float] = []
+    turn = 0
+    for _ in range(rounds):
+        for what, params in crafted:
+            for label, query, sink in (("ordinary", {"q": ordinary[turn % len(ordinary)]}, usual),
+                                       (what, params, times[what])):
+                start = time.perf_counter()
+                response = client.get("/search", query_string=params if label == what
+                                      else query)
+                sink.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    raise SystemExit(f"/search {query} answered {response.status_code}")
+            turn += 1
+    return ({what: statistics.median(values) for what, values in times.items()},
+            statistics.median(usual))
+
+
 def make_app(url: str, media: Path):
     from archive import create_app
 
@@ -162,6 +228,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--worst-rounds", type=int, default=5)
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
@@ -183,6 +250,9 @@ def main() -> None:
                 apps[size] = create_archive(size, args.database, Path(tmp), words, 7, cleanup)
             results = {key: sorted(times) for key, times in
                        time_queries(apps, queries, args.rounds).items()}
+            big = apps[SIZES[-1]]
+            crafted = crafted_queries(words, big.config["ITEMS_PER_PAGE"])
+            worst, usual = time_worst(big, crafted, queries, args.worst_rounds)
         finally:
             drop(apps.values(), cleanup)
 
@@ -202,6 +272,15 @@ def main() -> None:
             median, high = statistics.median(values), p95(values)
             print(f"| {what:<7} | {size:>8,} | {median * 1000:9.1f} | {high * 1000:7.1f} | "
                   f"{median / statistics.median(base):12.2f} | {high / p95(base):9.2f} |")
+
+    print(f"\nCrafted searches at {SIZES[-1]:,} items, the whole page, median of "
+          f"{args.worst_rounds}; an ordinary query timed between them: {usual * 1000:.1f} ms\n")
+    print("| search | ms | times an ordinary one |")
+    print("| --- | ---: | ---: |")
+    for what, _params in crafted:
+        print(f"| {what} | {worst[what] * 1000:.1f} | {worst[what] / usual:.1f} |")
+    name = max(worst, key=lambda what: worst[what])
+    print(f"\nWorst case: {name}, {worst[name] / usual:.1f} times an ordinary query")
 
 
 if __name__ == "__main__":

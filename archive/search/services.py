@@ -15,10 +15,18 @@ from markupsafe import Markup, escape
 from archive.extensions import db
 from archive.models import Collection, Image, Institution, Item
 from archive.queries import IN_PUBLIC_VIEW
-from archive.search.backends import backend_for, is_prefix, limit_param, query_terms
+from archive.search.backends import backend_for, limit_param, prefix_of, query_terms
 
 SNIPPET_CHARS = 240
-MAX_PAGE = 10_000
+# A search ranks at most this many matches, the first the index finds (all of them when there
+# are no more), and shows those: ranking every match of a common word, or reading 10,000 pages
+# deep, cost a single request 20 to 50 times an ordinary search. Pages go as deep as they fill.
+MAX_RESULTS = 1000
+
+
+def deepest_page(per_page: int) -> int:
+    """The last page a visitor may ask for: it shows the last of MAX_RESULTS results."""
+    return max(1, -(-MAX_RESULTS // per_page))
 
 
 @dataclass(frozen=True)
@@ -101,13 +109,23 @@ class SearchResults:
     per_page: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     more: bool = False  # whether hits follow this page (known even when the total is capped)
+    whole: str | None = None  # the last word, searched whole: as a prefix it found too many
+
+    @property
+    def max_results(self) -> int:
+        return MAX_RESULTS
+
+    @property
+    def cut(self) -> bool:
+        """Whether this is the last page a search shows, with more matches left unshown."""
+        return self.total.capped and self.page >= deepest_page(self.per_page)
 
     @property
     def pages(self) -> int:
         pages = max(1, -(-self.total // self.per_page))
         if self.total.capped and self.more:
             pages = max(pages, self.page + 1)
-        return pages
+        return min(pages, deepest_page(self.per_page))
 
 
 # --- statements: built once for each shape of query, run with the query's values ------------
@@ -134,10 +152,21 @@ def _shape(terms: list[str], filters: Filters) -> _Shape:
                   filters.solved)
 
 
+def common_words(terms: list[str]) -> frozenset[str]:
+    """The terms that find at least MAX_RESULTS items each, counted through the index up to
+    there (the last as a prefix when it may be one): searched as whole words, and not weighed
+    in the ranking (``backends``)."""
+    if not terms:
+        return frozenset()
+    backend = backend_for(db.engine.dialect.name)
+    rows = db.session.connection().execute(backend.word_counts(len(terms)),
+                                           {**backend.word_values(terms), "cap": MAX_RESULTS})
+    return frozenset(terms[n] for n, count in rows if count >= MAX_RESULTS)
+
+
 def _values(terms: list[str], filters: Filters, **more) -> dict:
-    values = backend_for(db.engine.dialect.name).params(terms) if terms else {}
-    return {**values, "slug": filters.collection, "institution": filters.institution,
-            "decade": filters.decade, **more}
+    return {"slug": filters.collection, "institution": filters.institution,
+            "decade": filters.decade, "cap": MAX_RESULTS, **more}
 
 
 def _institution_collections() -> sa.Select:
@@ -162,7 +191,7 @@ def _decade() -> sa.BindParameter:
 @functools.lru_cache(maxsize=64)
 def _page_statement(shape: _Shape) -> sa.Select:
     """One page of public matches in rank order (newest first without words): the filtered
-    search, for :limit ids from :offset."""
+    search, for :limit ids from :offset, among the first :cap matches."""
     items = Item.__table__
     query = sa.select(items.c.id).where(IN_PUBLIC_VIEW)
     if shape.with_terms:
@@ -170,7 +199,9 @@ def _page_statement(shape: _Shape) -> sa.Select:
         query = query.join(matches, matches.c.item_id == items.c.id).order_by(
             matches.c.tier, matches.c.rank, items.c.id.desc())
     else:
-        query = query.order_by(items.c.created_at.desc(), items.c.id.desc())
+        # Newest first: ids are given in the order items are added. (Sorting by created_at,
+        # which no index of the whole table holds, read and sorted every item.)
+        query = query.order_by(items.c.id.desc())
     if shape.collection:
         query = query.where(items.c.collection_id == _slug_id())
     if shape.institution:
@@ -184,16 +215,6 @@ def _page_statement(shape: _Shape) -> sa.Select:
         query = query.where(items.c.needs_help.is_(True), items.c.help_solved_at.is_not(None))
     return query.limit(limit_param()).offset(
         sa.bindparam("offset", type_=sa.Integer))
-
-
-@functools.lru_cache(maxsize=4)
-def _best_statement(dialect: str) -> sa.Select:
-    """The :limit best matches, ranked inside the full-text index, and whether each is public."""
-    items = Item.__table__
-    best = backend_for(dialect).best()
-    return (sa.select(best.c.item_id, IN_PUBLIC_VIEW)
-            .join(items, items.c.id == best.c.item_id)
-            .order_by(best.c.tier, best.c.rank, best.c.item_id.desc()))
 
 
 # --- counts and facets: counted in the database, over at most FACET_LIMIT + 1 matches --------
@@ -272,12 +293,13 @@ def _counts_statement(shape: _Shape) -> sa.CompoundSelect:
     )
 
 
-def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[FacetValue]]]:
+def _counts(terms: list[str], filters: Filters,
+            words: dict) -> tuple[Count, dict[str, list[FacetValue]]]:
     """The number of results, and each facet's values counted over the matches narrowed by
-    the other facets' choices."""
+    the other facets' choices. ``words``: the backend's values for ``terms``."""
     rows = db.session.connection().execute(
         _counts_statement(_shape(terms, filters)),
-        _values(terms, filters, limit=FACET_LIMIT + 1)).all()
+        _values(terms, filters, limit=FACET_LIMIT + 1, **words)).all()
     capped = any(kind == _ALL and n > FACET_LIMIT for kind, _key, n, *_ in rows)
 
     def count(n: int) -> Count:
@@ -315,57 +337,55 @@ def _counts(terms: list[str], filters: Filters) -> tuple[Count, dict[str, list[F
     }
 
 
-def _page_ids(terms: list[str], filters: Filters, first: int, per_page: int) -> list[int]:
+def _page_ids(terms: list[str], filters: Filters, first: int, per_page: int,
+              words: dict) -> list[int]:
     """The ids of one page of results in rank order (newest first without words), and the id
     after them if there is one."""
-    connection = db.session.connection()
-    wanted = first + per_page + 1
-    if terms and filters == Filters() and wanted <= FACET_LIMIT:
-        # Ranked and cut inside the full-text index, without reading any item's row; good as
-        # long as none of them is withdrawn (rare), else the query below skips those.
-        ranked = connection.execute(_best_statement(db.engine.dialect.name),
-                                    _values(terms, filters, limit=wanted)).all()
-        if all(public for _, public in ranked):
-            return [item_id for item_id, _ in ranked[first:]]
-    return list(connection.execute(
+    return list(db.session.connection().execute(
         _page_statement(_shape(terms, filters)),
-        _values(terms, filters, limit=per_page + 1, offset=first)).scalars())
+        _values(terms, filters, limit=per_page + 1, offset=first, **words)).scalars())
 
 
 def search(text: str, filters: Filters, *, page: int = 1, per_page: int = 24) -> SearchResults:
     terms = query_terms(text)
-    page = min(max(page, 1), MAX_PAGE)
-    total, facets = _counts(terms, filters)
+    page = min(max(page, 1), deepest_page(per_page))
+    common = common_words(terms)
+    words = backend_for(db.engine.dialect.name).params(terms, common) if terms else {}
+    total, facets = _counts(terms, filters, words)
     first = (page - 1) * per_page
-    ids = _page_ids(terms, filters, first, per_page)
-    more, ids = len(ids) > per_page, ids[:per_page]
+    ids = _page_ids(terms, filters, first, per_page, words)
+    more, ids = len(ids) > per_page and page < deepest_page(per_page), ids[:per_page]
     if total.capped and total < first + len(ids):
         # The capped count covers the first matches read, unranked; with a filter it may
         # find fewer than the page shows: never say "at least" fewer than that.
         total = Count(first + len(ids), capped=True)
-    return SearchResults(query=text, terms=terms, filters=filters, hits=_hits(ids, terms),
-                         total=total, page=page, per_page=per_page, facets=facets, more=more)
+    prefix = prefix_of(terms, common)
+    return SearchResults(query=text, terms=terms, filters=filters,
+                         hits=_hits(ids, terms, prefix), total=total, page=page,
+                         per_page=per_page, facets=facets, more=more,
+                         whole=terms[-1] if prefix is None and prefix_of(terms) else None)
 
 
 # --- highlighting ----------------------------------------------------------------------------
 
 
-def _term_pattern(terms: list[str]) -> re.Pattern | None:
-    return _compiled_pattern(tuple(terms)) if terms else None
+def _term_pattern(terms: list[str], prefix: str | None) -> re.Pattern | None:
+    return _compiled_pattern(tuple(terms), prefix) if terms else None
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled_pattern(terms: tuple[str, ...]) -> re.Pattern:
+def _compiled_pattern(terms: tuple[str, ...], prefix: str | None) -> re.Pattern:
     """Built once per query, not three times per hit."""
-    # As the search found them: words starting with a long enough term, a short one whole.
-    alternatives = "|".join(re.escape(t) + (r"\w*" if is_prefix(t) else r"\b")
+    # As the search found them: words starting with the prefix, the other terms whole.
+    alternatives = "|".join(re.escape(t) + (r"\w*" if t == prefix else r"\b")
                             for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE | re.UNICODE)
 
 
-def highlight(text: str, terms: list[str]) -> Markup:
-    """``text`` escaped, then the words starting with a search term wrapped in ``<mark>``."""
-    pattern = _term_pattern(terms)
+def highlight(text: str, terms: list[str], prefix: str | None = None) -> Markup:
+    """``text`` escaped, then the words a search term matches (``prefix`` too the words it
+    starts) wrapped in ``<mark>``."""
+    pattern = _term_pattern(terms, prefix)
     if pattern is None:
         return escape(text)
     out: list[str] = []
@@ -381,7 +401,8 @@ def highlight(text: str, terms: list[str]) -> Markup:
 FIELD_SEPARATOR = " · "
 
 
-def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS,
+            prefix: str | None = None) -> str:
     """A window of ``text`` around the first matched word, cut at word boundaries.
 
     The document's fields (and the lines within one) are kept apart by " · ", so that a date,
@@ -389,7 +410,7 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     """
     text = FIELD_SEPARATOR.join(" ".join(line.split()) for line in text.splitlines()
                                 if line.strip())
-    pattern = _term_pattern(terms)
+    pattern = _term_pattern(terms, prefix)
     match = pattern.search(text) if pattern else None
     if len(text) <= width:
         return text
@@ -424,7 +445,7 @@ def _hit_statements() -> tuple[sa.Select, sa.Select]:
     )
 
 
-def _hits(ids: list[int], terms: list[str]) -> list[Hit]:
+def _hits(ids: list[int], terms: list[str], prefix: str | None = None) -> list[Hit]:
     """The results for ``ids``, in that order: two plain queries, no ORM objects."""
     if not ids:
         return []
@@ -445,8 +466,8 @@ def _hits(ids: list[int], terms: list[str]) -> list[Hit]:
         # The document repeats the title first; the snippet is taken from what follows it.
         if body.startswith(title):
             body = body[len(title):]
-        hits.append(Hit(item=item, title=highlight(title, terms),
-                        snippet=highlight(snippet(body, terms), terms)))
+        hits.append(Hit(item=item, title=highlight(title, terms, prefix),
+                        snippet=highlight(snippet(body, terms, prefix=prefix), terms, prefix)))
     return hits
 
 

@@ -278,29 +278,77 @@ def test_the_query_builder_caps_terms_and_keeps_prefixes_for_long_words():
 
     many = " ".join("abcdefghijklmnopqrstuvwxyz")  # 26 one-letter words
     assert len(query_terms(many)) == MAX_TERMS == 8
-    assert MIN_PREFIX == 3
+    assert MIN_PREFIX == 4
 
-    terms = query_terms("a st mill Briggate")
+    # Only the last word, as a visitor types it, is a prefix, and only from 4 letters.
+    terms = query_terms("a st mil mill Briggate")
     assert SQLiteBackend().params(terms) == {
-        "expression": '"a" "st" "mill"* "briggate"*',
-        "titles": 'title : "a" title : "st" title : "mill"* title : "briggate"*'}
+        "expression": '"a" "st" "mil" "mill" "briggate"*',
+        "titles": 'title : "a" title : "st" title : "mil" title : "mill" title : "briggate"*',
+        "ranking": '"a" OR "st" OR "mil" OR "mill" OR "briggate"*'}
     assert PostgresBackend().params(terms) == {
-        "expression": "a & st & mill:* & briggate:*",
-        "titles": "a:A & st:A & mill:*A & briggate:*A"}
+        "expression": "a & st & mil & mill & briggate:*",
+        "titles": "a:A & st:A & mil:A & mill:A & briggate:*A"}
+    assert SQLiteBackend().params(query_terms("briggate mil"))["expression"] == (
+        '"briggate" "mil"')
     # One-letter words are never prefixes: no query can ask for every word starting with a.
     for backend in (SQLiteBackend(), PostgresBackend()):
         assert "*" not in backend.params(query_terms(many))["expression"]
 
 
+def test_a_common_word_is_searched_whole_and_left_out_of_the_ranking():
+    """A word of at least MAX_RESULTS items already finds more than a search shows: as a prefix
+    the index would first gather every match of every word it starts, and FTS5's BM25 would
+    read every match of it to weigh it (nearly nil)."""
+    from archive.search.backends import PostgresBackend, SQLiteBackend, query_terms
+
+    terms = query_terms("briggate mill")
+    assert SQLiteBackend().params(terms, {"mill"}) == {
+        "expression": '"briggate" "mill"',
+        "titles": 'title : "briggate" title : "mill"',
+        "ranking": '"briggate"'}
+    assert PostgresBackend().params(terms, {"mill"}) == {
+        "expression": "briggate & mill", "titles": "briggate:A & mill:A"}
+    # Only common words: nothing is ranked ('""' finds nothing), titles still come first.
+    assert SQLiteBackend().params(["mill"], {"mill"})["ranking"] == '""'
+
+
 def test_short_words_match_whole_words_and_long_ones_also_find_longer_words(client, make_item):
-    make_item(title="Mill street", description="Mi and Ma by the mill.")
-    make_item(title="Milton Road", description="A terrace.")
+    make_item(title="Mill street", description="Mi and Ma by the mil.")
+    make_item(title="Millgate Road", description="A terrace.")
     make_item(title="Minster Yard", description="Choir.")
 
-    assert sorted(titles(client.get("/search?q=mil"))) == ["Mill street", "Milton Road"]
+    assert sorted(titles(client.get("/search?q=mill"))) == ["Mill street", "Millgate Road"]
+    # Only the last word is a prefix: the word being typed.
+    assert titles(client.get("/search?q=road+millg")) == ["Millgate Road"]
+    assert titles(client.get("/search?q=millg+road")) == []
+    assert titles(client.get("/search?q=mil")) == ["Mill street"]  # the word "mil" alone
     assert titles(client.get("/search?q=mi")) == ["Mill street"]  # the word "Mi" alone
     html = client.get("/search?q=mi").get_data(as_text=True)
     assert "<mark>Mi</mark> and Ma" in html and "<mark>Mill" not in html
+
+
+def test_a_word_found_in_many_items_finds_only_itself(app, client, make_item, monkeypatch):
+    from archive.search import services
+
+    monkeypatch.setattr(services, "MAX_RESULTS", 3)
+    for n in range(3):
+        make_item(title=f"Mill street {n}")
+    make_item(title="Millgate Road")
+    make_item(title="Millers Arms", description="Beside the mill.")
+
+    # "mill" is a word of 4 items, at least MAX_RESULTS: it no longer finds "Millgate".
+    found = titles(client.get("/search?q=mill"))
+    assert len(found) == 3 and "Millgate Road" not in found
+    html = client.get("/search?q=mill").get_data(as_text=True)
+    assert "<mark>Millers" not in html
+    assert ("“mill” was searched as a whole word: so many photographs hold words starting with "
+            "it that a search cannot look for them all.") in html
+    welsh = client.get("/search?q=mill", headers={"Accept-Language": "cy"})
+    assert "Chwiliwyd am “mill” fel gair cyfan" in welsh.get_data(as_text=True)
+    # A rarer word is still a prefix, and says nothing.
+    html = client.get("/search?q=millg").get_data(as_text=True)
+    assert titles_in(html) == ["Millgate Road"] and "as a whole word" not in html
 
 
 def test_a_query_of_many_one_letter_words_asks_no_prefix_of_the_index(app, client, make_item,
@@ -351,3 +399,70 @@ def test_searching_too_fast_is_paused_with_a_kind_page(make_item, limited_search
     other = client.get("/search?q=mill", environ_base={"REMOTE_ADDR": "198.51.100.2"})
     assert other.status_code == 200
     assert client.get("/browse", environ_base={"REMOTE_ADDR": "203.0.113.8"}).status_code == 200
+
+
+# --- how deep a search goes ------------------------------------------------------------------
+
+
+def test_a_search_ranks_and_shows_at_most_max_results_matches(app, client, make_item,
+                                                                monkeypatch):
+    from archive.search import services
+
+    monkeypatch.setattr(services, "MAX_RESULTS", 4)
+    monkeypatch.setattr(services, "FACET_LIMIT", 4)
+    app.config["ITEMS_PER_PAGE"] = 2
+    for n in range(7):
+        make_item(title=f"Canal basin {n}")
+
+    pages = [client.get(f"/search?q=canal&page={page}").get_data(as_text=True)
+             for page in (1, 2)]
+    found = [title for html in pages for title in titles_in(html)]
+    assert len(found) == len(set(found)) == 4
+    assert "At least 4 photographs" in pages[0] and "page 1 of 2" in pages[0]
+    # The last page says why no more are shown, and offers no next page.
+    assert 'rel="next"' not in pages[1]
+    assert "A search shows its first 4 results. To find others, add a word" in pages[1]
+    assert "A search shows its first" not in pages[0]
+
+
+def titles_in(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t)
+            for t in re.findall(r'<h3><a href="[^"]+">(.*?)</a></h3>', html)]
+
+
+def test_a_page_deeper_than_a_search_goes_is_refused_kindly(app, client, make_item):
+    from archive.search.services import MAX_RESULTS
+
+    make_item(title="Canal basin")
+    app.config["ITEMS_PER_PAGE"] = 24
+    last = -(-MAX_RESULTS // 24)
+
+    assert titles(client.get(f"/search?q=canal&page={last}")) == []  # allowed, if empty
+    response = client.get(f"/search?q=canal&page={last + 1}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert (f"A search shows its first {MAX_RESULTS} results, up to page {last}. To find "
+            "others, add a word or choose a filter.") in html
+    assert 'value="canal"' in html  # what the visitor typed is kept
+    for page in (10_000, 10**30):
+        assert "A search shows its first" in client.get(
+            f"/search?q=canal&page={page}").get_data(as_text=True)
+
+    welsh = client.get(f"/search?q=canal&page={last + 1}", headers={"Accept-Language": "cy"})
+    assert (f"Mae chwiliad yn dangos ei {MAX_RESULTS} canlyniad cyntaf, hyd at dudalen {last}"
+            in welsh.get_data(as_text=True))
+
+
+def test_the_last_page_says_so_in_welsh(app, client, make_item, monkeypatch):
+    from archive.search import services
+
+    monkeypatch.setattr(services, "MAX_RESULTS", 2)
+    monkeypatch.setattr(services, "FACET_LIMIT", 2)
+    app.config["ITEMS_PER_PAGE"] = 2
+    for n in range(3):
+        make_item(title=f"Canal basin {n}")
+
+    html = client.get("/search?q=canal", headers={"Accept-Language": "cy"}).get_data(
+        as_text=True)
+    assert "Mae chwiliad yn dangos ei 2 canlyniad cyntaf. I ddod o hyd i eraill" in html
