@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from archive.extensions import db
 from archive.models import Contribution
-from tests.contribute.ratelimiting import limited_app, limiter_storage  # noqa: F401
 
 NOTE = {"body": "This is Kirkgate market in the 1950s.", "consent": "y"}
 SLOW_DOWN = "Please slow down"
@@ -62,7 +61,7 @@ def test_a_paused_note_comes_back_as_typed_saying_when_to_send_it(limited_app, m
     wait = int(refused.headers["Retry-After"])
     assert 0 < wait <= 3600
     minutes = -(-wait // 60)
-    assert f"please send it again in about {minutes} minute" in page, page[page.find("paused"):][:600]
+    assert f"please send it again in about {minutes} minute" in page
     assert stored_count(app) == 1
 
 

@@ -1,4 +1,4 @@
-"""Apps with rate limiting on, counting in memory or in a real Redis (each test its own keys)."""
+"""Rate limiting on, counting in memory or in a real Redis (each test its own keys)."""
 
 from __future__ import annotations
 
