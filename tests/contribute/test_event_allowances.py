@@ -100,8 +100,8 @@ def test_closing_an_allowance_early_brings_back_the_usual_limit(limited_app, lib
         303, 303, 303, 429]
     [allowance] = stored(app, EventAllowance)
     assert allowance.closed_at is not None and allowance.closed_by_id == library["archivist"].id
-    actions = [e.action for e in stored(app, ModerationEvent,
-                                        ModerationEvent.allowance_id == allowance.id)]
+    events = stored(app, ModerationEvent, ModerationEvent.allowance_id == allowance.id)
+    actions = [e.action for e in sorted(events, key=lambda e: e.id)]
     assert actions == ["allowance_opened", "allowance_closed"]
     assert "Event allowance closed" in archivist.get("/moderation/log").get_data(as_text=True)
     again = archivist.post(f"/moderation/allowances/{allowance.id}/close", follow_redirects=True)
