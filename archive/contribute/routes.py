@@ -118,6 +118,7 @@ def contribute(identifier: str):
         if existing is None:
             raise
         note = existing
+        give_back_hits()  # the same note, already counted once
     if note.status is ContributionStatus.APPROVED:  # a trusted contributor's note
         flash(_("Thank you! Your note is published on this page."), "success")
     else:  # pending, or (never said to the sender) spam

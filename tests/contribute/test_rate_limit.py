@@ -241,3 +241,19 @@ def test_a_paused_search_offers_browsing(limited_app):
 
     assert paused.status_code == 429
     assert 'href="/browse"' in paused.get_data(as_text=True)
+
+
+def test_the_same_form_sent_again_counts_once(limited_app, make_item):
+    # A double click, or a retry after a lost answer, stores one note: it uses one of the hour's.
+    item = make_item()
+    app = limited_app()
+    client = app.test_client()
+    same = {**NOTE, "submission_key": "b2" * 16}
+
+    resent = [send_note(client, item, data=same).status_code for _ in range(3)]
+    others = [send_note(client, item, data={**NOTE, "body": f"Another {n}"}).status_code
+              for n in range(3)]
+
+    assert resent == [303, 303, 303]
+    assert others == [303, 303, 429]
+    assert stored_count(app) == 3
