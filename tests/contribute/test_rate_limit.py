@@ -240,7 +240,8 @@ def test_a_paused_search_offers_browsing(limited_app):
     paused = client.get("/search?q=market")
 
     assert paused.status_code == 429
-    assert 'href="/browse"' in paused.get_data(as_text=True)
+    page = paused.get_data(as_text=True)
+    assert 'class="button" href="/browse">Browse the collections</a>' in page
 
 
 def test_the_same_form_sent_again_counts_once(limited_app, make_item):
