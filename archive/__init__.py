@@ -18,7 +18,7 @@ from archive.config import (
     ConfigError,
     is_insecure_secret,
 )
-from archive.extensions import csrf, db, limiter, login_manager, migrate
+from archive.extensions import csrf, db, login_manager, migrate
 from archive.http import ArchiveRequest
 from archive.resources import PROJECT_ROOT as PROJECT_ROOT  # tests and tools read it here
 from archive.resources import resource
@@ -155,7 +155,9 @@ def _init_extensions(app: Flask) -> None:
     search.init_app(app)
     migrate.init_app(app, db, directory=str(resource("migrations")))
     csrf.init_app(app)
-    limiter.init_app(app)
+    from archive import ratelimits
+
+    ratelimits.init_app(app)  # binds the limiter
 
     serving = _serves_requests()
     with app.app_context():
@@ -283,8 +285,22 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(_error):
-        searching = request.endpoint == "search.search_page"
-        return (errors.SEARCHING_TOO_FAST if searching else errors.TOO_MANY_REQUESTS).render()
+        from flask import url_for
+
+        from archive.http import safe_next_url
+
+        endpoint = request.endpoint
+        if endpoint == "search.search_page":
+            return errors.SEARCHING_TOO_FAST.render(
+                back=(errors.BROWSE_INSTEAD, url_for("public.browse")))
+        back = None
+        if endpoint == "auth.login":  # the login page opens while logging in is paused
+            following = safe_next_url(request.args.get("next"))
+            back = (errors.BACK_TO_LOGIN, url_for("auth.login", next=following)
+                    if following else url_for("auth.login"))
+        elif endpoint == "contributors.register":
+            back = (errors.BACK_TO_REGISTRATION, url_for("contributors.register"))
+        return errors.TOO_MANY_REQUESTS.render(back=back)
 
     from werkzeug.exceptions import SecurityError
 

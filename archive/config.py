@@ -230,13 +230,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", "memory://",
             "Flask-Limiter storage; `redis://host:6379/0` with several processes or hosts "
             "(install the `redis` extra)"),
-    Setting("RATELIMIT_KEY_PREFIX", "recollect", "key prefix in Redis"),
-    Setting("CONTRIBUTION_RATE_LIMIT", "10 per hour", "notes one client may send",
-            parse_rate_limit),
-    Setting("LOGIN_RATE_LIMIT", "5 per minute", "login attempts one client may make",
+    Setting("RATELIMIT_KEY_PREFIX", "recollect",
+            "key prefix in Redis (the rest of a key is a keyed hash of the visitor's address, "
+            "never the address)"),
+    Setting("CONTRIBUTION_RATE_LIMIT", "10 per hour",
+            "accepted notes one visitor may send (a visitor: an IPv4 address, or an IPv6 /64; a "
+            "form sent back for a correction does not count); archivists raise it for an event "
+            "with an event allowance", parse_rate_limit),
+    Setting("LOGIN_RATE_LIMIT", "5 per minute",
+            "login attempts (and, separately, registrations) one visitor may make",
             parse_rate_limit),
     Setting("SEARCH_RATE_LIMIT", "30 per minute; 600 per hour",
-            "searches one client may make (each page of results and each facet chosen is one)",
+            "searches one visitor may make (each page of results and each facet chosen is one)",
             parse_rate_limit),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024 * 1024,
             "largest upload in bytes (curators' images); larger ones get the 413 page",
@@ -258,10 +263,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTRIBUTION_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/",
             "the licence's address", parse_http_url),
     Setting("CONTRIBUTION_LANGUAGE", "en", "language of notes in Web Annotations"),
-    Setting("IP_HASH_SALT", None, "key of the HMAC that replaces visitors' IP addresses",
+    Setting("IP_HASH_SALT", None,
+            "key of the HMAC that replaces visitors' IP addresses (in notes, in the rate "
+            "limits' keys and in event allowances)",
             shown_default="`SECRET_KEY`"),
     Setting("PRIVACY_RETENTION_DAYS", 90,
-            "days before rejected and spam notes lose their text and sender details",
+            "days before rejected and spam notes lose their text and sender details (and an "
+            "ended event allowance its hashed network)",
             parse_int(1)),
     # Moderation
     Setting("REJECTION_REASONS", _DEFAULT_REASONS,

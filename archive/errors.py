@@ -26,8 +26,10 @@ class ErrorPage:
     # cannot be reached, so that rendering it asks the database nothing.
     standalone: bool = False
 
-    def render(self) -> tuple[str, int]:
-        return render_template(TEMPLATE, page=self), self.status
+    def render(self, *, back: tuple[str, str] | None = None) -> tuple[str, int]:
+        """``back``: a link (English label, address) to offer before the home page's, such as
+        the page a paused form is on."""
+        return render_template(TEMPLATE, page=self, back=back), self.status
 
 
 BAD_REQUEST = ErrorPage(
@@ -59,7 +61,8 @@ TOO_LARGE = ErrorPage(
     413, N_("What you sent is too large"),
     N_("This page accepts a few thousand characters at most. Please shorten what you typed and "
        "send it again."))
-# 429: the wait is in the Retry-After header that Flask-Limiter adds.
+# 429: the wait is in the Retry-After header that Flask-Limiter adds. (A paused note is not
+# shown this page: its form comes back as typed, archive/contribute/routes.py.)
 TOO_MANY_REQUESTS = ErrorPage(
     429, N_("Please slow down"),
     N_("You have sent a lot in a short time, so we've paused you for a little while. Nothing "
@@ -79,6 +82,12 @@ DATABASE_UNAVAILABLE = ErrorPage(
     N_("The archive cannot reach its records just now. Nothing you sent in this last request "
        "was saved: please try again in a few seconds."),
     standalone=True)
+
+# Where a paused visitor is sent back to (the page itself still opens while its form or
+# search is paused).
+BACK_TO_LOGIN = N_("Back to the login page")
+BACK_TO_REGISTRATION = N_("Back to the registration page")
+BROWSE_INSTEAD = N_("Browse the collections")
 
 # The pages ``abort(code)`` (and Werkzeug, and Flask-Limiter) lead to.
 BY_STATUS = {page.status: page for page in (

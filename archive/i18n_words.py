@@ -15,6 +15,7 @@ def N_(message: str) -> str:
 # Labels computed from enum values (``ContributionStatus.label``, ``Role.label``).
 ENUM_LABELS = (
     N_("Pending"), N_("Approved"), N_("Rejected"), N_("Spam"), N_("Withdrawn"),
+    N_("Open"), N_("Closed"),  # an event allowance's states in the audit log
     N_("Contributor"), N_("Archivist"), N_("Curator"), N_("Admin"),
 )
 

@@ -26,6 +26,7 @@ from archive.models import (
     Collection,
     Contribution,
     Enrichment,
+    EventAllowance,
     Institution,
     Item,
     Membership,
@@ -98,8 +99,23 @@ class Scope:
     def events(self) -> sa.ColumnElement[bool]:
         if self.institution_ids is None:
             return sa.true()
-        return ModerationEvent.contribution_id.in_(
-            sa.select(Contribution.id).where(self.contributions()))
+        return sa.or_(
+            ModerationEvent.contribution_id.in_(
+                sa.select(Contribution.id).where(self.contributions())),
+            ModerationEvent.allowance_id.in_(
+                sa.select(EventAllowance.id).where(self.allowances())))
+
+    def institutions(self) -> sa.ColumnElement[bool]:
+        """These institutions themselves."""
+        if self.institution_ids is None:
+            return sa.true()
+        return Institution.id.in_(self._ids())
+
+    def allowances(self) -> sa.ColumnElement[bool]:
+        """Event allowances opened for these institutions."""
+        if self.institution_ids is None:
+            return sa.true()
+        return EventAllowance.institution_id.in_(self._ids())
 
     def blocks(self) -> sa.ColumnElement[bool]:
         """Blocks made for these institutions (a platform-wide block is the administrators')."""

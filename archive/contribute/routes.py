@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import math
+
+import sqlalchemy as sa
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exc as sa_exc
@@ -15,14 +18,16 @@ from archive.contribute.services import (
     note_sent_with,
     submit_contribution,
 )
-from archive.extensions import db, limiter
+from archive.extensions import db, limiter, visitor_key
 from archive.forms import required_text
 from archive.harvesting.published import licence_url
 from archive.institutions.services import notes_licence
-from archive.models import ContributionStatus, Item
+from archive.models import ContributionStatus, EventAllowance, Item
+from archive.moderation.allowances import allowance_for
 from archive.moderation.notify import ADDRESS_CONFIRMATION_DAYS, note_for_address_token
 from archive.moderation.outbox import confirm_note_address
 from archive.queries import get_item_or_404, item_page_context, remember_note_sent
+from archive.ratelimits import give_back_hits, retry_after_seconds
 
 
 def _licence_recorded(item: Item) -> str:
@@ -32,16 +37,54 @@ def _licence_recorded(item: Item) -> str:
     return label if licence_url(label) == uri else uri[:100]
 
 
+def _allowance() -> EventAllowance | None:
+    """The event allowance open for this sender's address and the photograph's institution,
+    looked up once per request."""
+    if "_event_allowance" not in g:
+        identifier = (request.view_args or {}).get("identifier", "")
+        institution_id = db.session.scalar(
+            sa.select(Item.institution_id).where(Item.identifier == identifier))
+        g._event_allowance = None if institution_id is None else allowance_for(
+            request.remote_addr, institution_id, current_app.config["IP_HASH_SALT"])
+    return g._event_allowance
+
+
 def _contribution_limit() -> str:
+    allowance = _allowance()
+    if allowance is not None:
+        return f"{allowance.notes_per_hour} per hour"
     return current_app.config["CONTRIBUTION_RATE_LIMIT"]
 
 
+def _contribution_key() -> str:
+    """Whoever is behind an allowance's network shares its count; anyone else is counted
+    alone (by address, or IPv6 /64), as every limit is."""
+    allowance = _allowance()
+    if allowance is not None and allowance.network_hash is not None:
+        return f"allowance-{allowance.id}"
+    return visitor_key()
+
+
+@bp.errorhandler(429)
+def paused(_error):
+    """Too many notes: the form comes back as it was typed, saying when it can be sent."""
+    item = get_item_or_404((request.view_args or {}).get("identifier", ""))
+    seconds = retry_after_seconds()
+    context = item_page_context(item, form=ContributionForm())
+    response = current_app.make_response(
+        (render_template("public/item.html", paused_minutes=math.ceil(seconds / 60), **context),
+         429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.post("/items/<identifier>/contribute")
-@limiter.limit(_contribution_limit, methods=["POST"])
+@limiter.limit(_contribution_limit, key_func=_contribution_key, methods=["POST"])
 def contribute(identifier: str):
     item = get_item_or_404(identifier)
     form = ContributionForm()
     if not form.validate_on_submit():
+        give_back_hits()  # only notes the archive accepts count against the limit
         context = item_page_context(item, form=form)
         return render_template("public/item.html", **context), 400
     try:
@@ -78,6 +121,7 @@ def contribute(identifier: str):
         if existing is None:
             raise
         note = existing
+        give_back_hits()  # the same note, already counted once
     if note.status is ContributionStatus.APPROVED:  # a trusted contributor's note
         flash(_("Thank you! Your note is published on this page."), "success")
     else:  # pending, or (never said to the sender) spam

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic sees every table."""
 
+from archive.models.allowance import EventAllowance
 from archive.models.catalogue import (
     ITEMS_CHANGED,
     Collection,
@@ -43,6 +44,7 @@ __all__ = [
     "Contribution",
     "ContributionStatus",
     "Enrichment",
+    "EventAllowance",
     "EventReason",
     "Image",
     "Institution",

@@ -184,11 +184,13 @@ class Block(Model):
 
 
 class ModerationEvent(Model):
-    """One decision on a contribution. Append-only: never updated, never deleted.
+    """One decision on a contribution, or on an event allowance (opened, closed early).
+    Append-only: never updated, never deleted.
 
-    Written by ``archive.moderation.lifecycle.transition`` only; ``action`` holds one of its
-    ``Action`` codes. It holds no free text: the reason given for the decision, which may name
-    a person, is an :class:`EventReason` beside it, which erasure can reach.
+    Written by ``archive.moderation.lifecycle`` only (``transition``,
+    ``record_allowance_event``); ``action`` holds one of its ``Action`` codes. It holds no
+    free text: the reason given for the decision, which may name a person, is an
+    :class:`EventReason` beside it, which erasure can reach.
     """
 
     __tablename__ = "moderation_events"
@@ -196,10 +198,15 @@ class ModerationEvent(Model):
         sa.Index("ix_moderation_events_contribution", "contribution_id", "id"),
         # The audit log, filtered by archivist.
         sa.Index("ix_moderation_events_actor", "actor_id", "id"),
+        # An event is about one note, or about one event allowance (opened, closed).
+        sa.CheckConstraint("(contribution_id IS NULL) <> (allowance_id IS NULL)",
+                           name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"))
+    contribution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contributions.id"))
+    allowance_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_allowances.id"), index=True)
     # None when the system decided (a filled honeypot).
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(sa.String(40))

@@ -145,3 +145,29 @@ class BlockForm(ArchiveForm):
 
 class EmptyForm(ArchiveForm):
     """A form with only its CSRF token: for buttons that change something."""
+
+
+class AllowanceForm(ArchiveForm):
+    """Open an event allowance (the rules: archive/moderation/allowances.py)."""
+
+    institution = SelectField(_l("Institution"), choices=[], validate_choice=True)
+    label = StringField(_l("What it is for"),
+                        description=_l("For example: Memory day at Central Library, 14 March."),
+                        validators=[DataRequired(_l("Say what the allowance is for.")),
+                                    Length(max=200)])
+    network = StringField(
+        _l("Address or network"),
+        description=_l("The address the archive sees for the event's connection (such as "
+                       "203.0.113.7), or its network: an IPv4 network of /16 at most, an IPv6 "
+                       "network of /48 at most (such as 2001:db8:5::/48)."),
+        validators=[DataRequired(_l("Give the address or the network.")), Length(max=64)])
+    notes_per_hour = IntegerField(
+        _l("Notes an hour"),
+        description=_l("Shared by everyone on that connection, from 1 to 1000."),
+        validators=[DataRequired(_l("Give a number of notes an hour.")),
+                    NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))])
+    hours = IntegerField(
+        _l("For how many hours, from now"),
+        description=_l("From 1 to 168 (seven days). It can be closed early."),
+        validators=[DataRequired(_l("Give a number of hours.")),
+                    NumberRange(min=1, max=168, message=_l("From 1 to 168 hours."))])

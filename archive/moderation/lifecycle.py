@@ -34,6 +34,7 @@ from archive.i18n_words import N_
 from archive.models import (
     Contribution,
     ContributionStatus,
+    EventAllowance,
     EventReason,
     ModerationEvent,
     User,
@@ -56,6 +57,9 @@ class Action(enum.StrEnum):
     SOLVED = "solved"
     ERASE_PERSONAL_DATA = "erase_personal_data"
     RETENTION_PURGE = "retention_purge"
+    # Not about a note: an event allowance opened or closed early (archive/moderation/allowances).
+    ALLOWANCE_OPENED = "allowance_opened"
+    ALLOWANCE_CLOSED = "allowance_closed"
 
     @property
     def label(self) -> str:
@@ -77,6 +81,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SOLVED: N_("Credited with solving the question"),
     Action.ERASE_PERSONAL_DATA: N_("Erased on request"),
     Action.RETENTION_PURGE: N_("Removed after the retention period"),
+    Action.ALLOWANCE_OPENED: N_("Event allowance opened"),
+    Action.ALLOWANCE_CLOSED: N_("Event allowance closed"),
 }
 
 _S = ContributionStatus
@@ -101,7 +107,11 @@ TRANSITIONS: dict[Action, dict[ContributionStatus, ContributionStatus]] = {
     Action.SOLVED: {_S.APPROVED: _S.APPROVED},
     Action.ERASE_PERSONAL_DATA: {**_EVERY_STATUS_KEPT, _S.PENDING: _S.REJECTED},
     Action.RETENTION_PURGE: {_S.REJECTED: _S.REJECTED, _S.SPAM: _S.SPAM},
+    # Allowance actions move no note (record_allowance_event writes them).
+    Action.ALLOWANCE_OPENED: {},
+    Action.ALLOWANCE_CLOSED: {},
 }
+ALLOWANCE_ACTIONS = frozenset({Action.ALLOWANCE_OPENED, Action.ALLOWANCE_CLOSED})
 
 # Columns only this module sets: the status and the decision that moved it (who, when, why,
 # and whether the contributor has been told). A caller's ``changes`` name other columns.
@@ -192,6 +202,23 @@ def transition(
         db.session.add(given)
         db.session.flush()
     set_committed_value(entry, "given_reason", given)
+    return entry
+
+
+def record_allowance_event(allowance: EventAllowance, action: Action, *, actor: User,
+                           at: datetime) -> ModerationEvent:
+    """The log entry for an event allowance opened or closed early (by ``actor``). Flushes."""
+    if action not in ALLOWANCE_ACTIONS:
+        raise ValueError(f"{action} is not an allowance action")
+    opened = action is Action.ALLOWANCE_OPENED
+    entry = ModerationEvent(
+        allowance_id=allowance.id, actor_id=actor.id, action=action.value,
+        from_status="" if opened else "open", to_status="open" if opened else "closed",
+        created_at=at)
+    _WRITTEN_HERE.add(entry)
+    db.session.add(entry)
+    db.session.flush()
+    set_committed_value(entry, "given_reason", None)
     return entry
 
 

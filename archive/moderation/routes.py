@@ -19,6 +19,7 @@ from archive.models import (
     Contribution,
     ContributionStatus,
     Enrichment,
+    EventAllowance,
     Institution,
     Item,
     Role,
@@ -26,6 +27,12 @@ from archive.models import (
     utcnow,
 )
 from archive.moderation import bp
+from archive.moderation.allowances import (
+    AllowanceError,
+    allowances_for,
+    close_allowance,
+    open_allowance,
+)
 from archive.moderation.audit import LogFilter, audit_log, staff_members
 from archive.moderation.campaigns import (
     ask_for_help,
@@ -36,6 +43,7 @@ from archive.moderation.campaigns import (
 from archive.moderation.dashboard import dashboard as dashboard_figures
 from archive.moderation.diff import word_diff
 from archive.moderation.forms import (
+    AllowanceForm,
     BlockForm,
     BulkForm,
     DecisionForm,
@@ -537,6 +545,79 @@ def lift(block_id: int):
             db.session.commit()
             flash(_("Block lifted."), "success")
     return redirect(url_for("moderation.blocks"), code=303)
+
+
+# --- event allowances --------------------------------------------------------------------------
+
+
+def _allowance_institutions() -> list[Institution]:
+    """The institutions the signed-in archivist may open an allowance for."""
+    return list(db.session.scalars(
+        sa.select(Institution).where(staff_scope().institutions())
+        .order_by(Institution.name, Institution.id)))
+
+
+def _allowances_page(form: AllowanceForm, status: int = 200):
+    institutions = _allowance_institutions()
+    form.institution.choices = [(str(i.id), i.name) for i in institutions]
+    if not form.is_submitted() and len(institutions) == 1:
+        form.institution.data = str(institutions[0].id)
+    open_now, ended = allowances_for(staff_scope())
+    return render_template("moderation/allowances.html", form=form, open_now=open_now,
+                           ended=ended, close_form=EmptyForm(),
+                           show_institution=len(institutions) != 1), status
+
+
+@bp.get("/allowances")
+@role_required(Role.ARCHIVIST)
+def allowances():
+    return _allowances_page(AllowanceForm())
+
+
+@bp.post("/allowances")
+@role_required(Role.ARCHIVIST)
+def open_event_allowance():
+    form = AllowanceForm()
+    form.institution.choices = [(str(i.id), i.name) for i in _allowance_institutions()]
+    if not form.validate_on_submit():
+        return _allowances_page(form, 400)
+    institution = db.session.get(Institution, int(form.institution.data))
+    if institution is None or not staff_scope().covers(institution.id):
+        abort(404)
+    try:
+        opened = open_allowance(
+            institution, current_user, label=form.label.data or "",
+            network=form.network.data or "", notes_per_hour=form.notes_per_hour.data or 0,
+            hours=form.hours.data or 0, salt=current_app.config["IP_HASH_SALT"])
+    except AllowanceError as error:
+        db.session.rollback()
+        form.network.errors = [_(str(error))]
+        return _allowances_page(form, 400)
+    db.session.commit()
+    flash(_("Allowance opened: %(count)s notes an hour until %(end)s (UTC).",
+            count=opened.notes_per_hour, end=opened.ends_at.strftime("%Y-%m-%d %H:%M")),
+          "success")
+    return redirect(url_for("moderation.allowances"), code=303)
+
+
+@bp.post("/allowances/<int:allowance_id>/close")
+@role_required(Role.ARCHIVIST)
+def close_event_allowance(allowance_id: int):
+    found = db.session.get(EventAllowance, allowance_id)
+    if found is None or not staff_scope().covers(found.institution_id):
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        flash(_("That request could not be read; please try again."), "error")
+    else:
+        try:
+            close_allowance(found, current_user)
+        except AllowanceError as error:
+            db.session.rollback()
+            flash(_(str(error)), "warning")
+        else:
+            db.session.commit()
+            flash(_("Allowance closed: the usual limit applies again."), "success")
+    return redirect(url_for("moderation.allowances"), code=303)
 
 
 # --- dashboard ---------------------------------------------------------------------------------

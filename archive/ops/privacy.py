@@ -15,7 +15,8 @@ with a reason), the reason given for a decision (on the note, and beside its eve
 reason. Erasure deletes the person's blocks, blanks the reasons of their notes' decisions, and
 replaces every mention of their email, IP hashes or names in any other reason with
 ``[erased]``. The retention period does the same for the notes it purges, and deletes blocks
-by IP hash, and lifted blocks, older than it.
+by IP hash, and lifted blocks, older than it, and erases the hashed network of an event
+allowance that ended before it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from archive.models import (
     User,
     utcnow,
 )
+from archive.moderation.allowances import erase_ended_allowances
 from archive.moderation.lifecycle import Action, erase_mentions_in_decisions, transition
 from archive.text import without_mentions
 
@@ -233,7 +235,9 @@ def purge_expired(*, days: int, now: datetime | None = None) -> int:
         _delete_outbox(OutboxMessage.user_id.in_(stale))
         db.session.execute(sa.delete(User).where(User.id.in_(stale))
                            .execution_options(synchronize_session=False))
-    # IP hashes only serve to spot floods: none is kept longer than the retention period.
+    # IP hashes only serve to spot floods: none is kept longer than the retention period; nor
+    # the hashed network of an event allowance that has ended.
+    erase_ended_allowances(cutoff)
     db.session.execute(
         sa.update(Contribution)
         .where(Contribution.created_at < cutoff, Contribution.ip_hash.is_not(None))

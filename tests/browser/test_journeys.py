@@ -272,8 +272,8 @@ def test_the_form_works_without_javascript(app, live_server, make_item, new_page
     assert note.body == "Dobson's mill, 1950s." and note.region_x is None
 
 
-def test_a_flood_of_notes_meets_the_slow_down_page(app, serve, make_app, make_item, new_page,
-                                                    checks):
+def test_a_flood_of_notes_is_paused_keeping_the_typed_note(app, serve, make_app, make_item,
+                                                            new_page, checks):
     item = make_item(title="Canal basin")
     # Built last: Flask-Limiter's on/off switch is shared by every app in the process.
     limited = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
@@ -281,21 +281,67 @@ def test_a_flood_of_notes_meets_the_slow_down_page(app, serve, make_app, make_it
     limiter.reset()
     server = serve(limited)
     page = new_page(bypass_csp=True)  # axe-core is injected below
+    page.goto(f"{server.url}/items/{item.identifier}")
+    body = page.get_by_label("What do you know about this photograph?")
+    consent = page.get_by_label("I agree that my note may be published", exact=False)
+    send = page.get_by_role("button", name="Send my note")
+    # A note sent back for a correction (no consent) does not use up the allowance.
+    body.fill("Note 0: 1962.")
+    send.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Your note has not been sent yet").is_visible()
 
     for n in range(3):
         page.goto(f"{server.url}/items/{item.identifier}")
-        page.get_by_label("What do you know about this photograph?").fill(f"Note {n}: 1962.")
-        page.get_by_label("I agree that my note may be published", exact=False).check()
+        body.fill(f"Note {n}: 1962.")
+        consent.check()
         with page.expect_response(lambda r: r.request.method == "POST") as response:
-            page.get_by_role("button", name="Send my note").click()
+            send.click()
         page.wait_for_load_state()
     assert response.value.status == 429
-    assert page.get_by_role("heading", level=1).inner_text() == "Please slow down"
-    assert "Nothing from this last attempt was saved" in page.content()
+    assert 0 < int(response.value.headers["retry-after"]) <= 3600
+    paused = page.get_by_role("alert")
+    assert "Please slow down: your note has not been sent yet" in paused.inner_text()
+    assert "please send it again in about 60 minutes" in paused.inner_text()
+    assert body.input_value() == "Note 2: 1962."  # what was typed is still there
+    assert consent.is_checked()
     assert [n.body for n in stored_notes(app)] == ["Note 0: 1962.", "Note 1: 1962."]
     checks.accessible(page)
     page.set_viewport_size(checks.PHONE)
     checks.no_horizontal_scroll(page)
+
+
+def test_an_archivist_opens_and_closes_an_event_allowance(app, live_server, make_user,
+                                                          new_page, checks):
+    archivist = make_user("archivist")
+    page = new_page(bypass_csp=True)  # axe-core is injected below
+    log_in(page, live_server.url, archivist)
+    page.goto(f"{live_server.url}/moderation/allowances")
+    page.get_by_label("What it is for").fill("Memory day at the Central Library")
+    page.get_by_label("Address or network").fill("198.51.100.0/8")
+    page.get_by_label("Notes an hour").fill("120")
+    page.get_by_label("For how many hours, from now").fill("9")
+    page.get_by_role("button", name="Open the allowance").click()
+    page.wait_for_load_state()
+    # Too wide: refused, keeping what was typed.
+    assert "An IPv4 network may be a /16 at the widest." in page.content()
+    assert page.get_by_label("What it is for").input_value() == (
+        "Memory day at the Central Library")
+    page.get_by_label("Address or network").fill("198.51.100.0/24")
+    page.get_by_role("button", name="Open the allowance").click()
+    page.wait_for_load_state()
+
+    assert "Allowance opened: 120 notes an hour" in page.content()
+    row = page.get_by_role("row", name="Memory day at the Central Library")
+    assert "IPv4, /24" in row.inner_text() and "198.51.100" not in page.content()
+    checks.accessible(page)
+    row.get_by_role("button", name="Close").click()
+    page.wait_for_load_state()
+    assert "Allowance closed: the usual limit applies again." in page.content()
+    assert "No allowance is open" in page.content()
+    page.goto(f"{live_server.url}/moderation/log")
+    assert page.get_by_role("cell", name="Event allowance closed").is_visible()
+    assert page.get_by_role("cell", name="Event allowance opened").is_visible()
 
 
 def test_a_rejected_note_is_never_published(app, live_server, make_item, make_user,

@@ -34,12 +34,13 @@ class Gunicorn:
     def __init__(self, database_url, media_root, *, workers, storage, limit, log_path):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.key_prefix = f"test-{uuid.uuid4().hex}"
         env = {**os.environ,
                "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
                "DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root),
                "SECRET_KEY": "gunicorn-test-secret-" + uuid.uuid4().hex,
                "SESSION_COOKIE_SECURE": "0", "RATELIMIT_STORAGE_URI": storage,
-               "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+               "RATELIMIT_KEY_PREFIX": self.key_prefix,
                "CONTRIBUTION_RATE_LIMIT": limit}
         env.pop("ARCHIVE_DEMO", None)
         self.log_path = log_path
@@ -151,6 +152,18 @@ def test_one_visitors_limit_holds_across_every_worker(gunicorn, redis_reachable)
     assert len(_posting_pids(server)) >= 2, server.output()[-3000:]
     assert codes.count(303) == 4, codes
     assert codes.count(429) == len(codes) - 4, codes
+    # The shared counts are keyed by a hash of the visitor's address, never the address.
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [key.decode() for key in client.scan_iter(match=f"*{server.key_prefix}*")]
+        assert keys, "no rate-limit key in Redis"
+        assert not any("127.0.0.1" in key for key in keys), keys
+        for key in keys:
+            client.delete(key)
+    finally:
+        client.close()
 
 
 def test_with_redis_down_each_worker_limits_on_its_own_and_logs_it(gunicorn):

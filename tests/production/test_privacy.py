@@ -348,8 +348,8 @@ def test_the_log_keeps_no_free_text_erasure_cannot_reach():
     from archive.models import EventReason
 
     columns = {c.name: c for c in ModerationEvent.__table__.columns}
-    assert set(columns) == {"id", "contribution_id", "actor_id", "action", "from_status",
-                            "to_status", "created_at"}
+    assert set(columns) == {"id", "contribution_id", "allowance_id", "actor_id", "action",
+                            "from_status", "to_status", "created_at"}
     assert {c.name for c in EventReason.__table__.columns} >= {"event_id", "text", "erased_at"}
 
 
