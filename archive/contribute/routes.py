@@ -10,8 +10,10 @@ from archive.contribute import bp
 from archive.contribute.forms import ContributionForm
 from archive.contribute.services import (
     ContributionInput,
+    RegionImageError,
     hash_ip,
     note_sent_with,
+    region_image_for,
     submit_contribution,
 )
 from archive.extensions import db, limiter
@@ -38,13 +40,25 @@ def _contribution_limit() -> str:
 def contribute(identifier: str):
     item = get_item_or_404(identifier)
     form = ContributionForm()
-    if not form.validate_on_submit():
-        context = item_page_context(item, form=form)
-        return render_template("public/item.html", **context), 400
+    shown = request.args.get("image", type=int)
+    valid = form.validate_on_submit()
     try:
-        region = form.region()
+        region = form.region() if valid else None
     except ValidationError:  # already reported by validate(); kept for safety
         region = None
+    region_image = (form.region_image.data or "").strip().lower() or None
+    if region is not None:
+        try:
+            region_image = region_image_for(item, region_image).sha256
+        except RegionImageError as error:
+            form.region_x.errors = [*form.region_x.errors, str(error)]
+            region_image, valid = None, False
+    if not valid:
+        # The page comes back on the image the visitor was marking (or looking at).
+        number = next((n for n, image in enumerate(item.images, 1)
+                       if image.sha256 == region_image), shown)
+        context = item_page_context(item, form=form, image_number=number)
+        return render_template("public/item.html", **context), 400
     data = ContributionInput(
         body=required_text(form.body),
         suggested_date=form.suggested_date.data or "",
@@ -54,6 +68,7 @@ def contribute(identifier: str):
         show_name=form.show_name.data,
         email=form.email.data or None,
         region=region,
+        region_image=region_image if region is not None else None,
         submission_key=form.sent_submission_key,
     )
     try:

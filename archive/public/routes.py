@@ -86,7 +86,8 @@ def collection(slug: str):
 @bp.get("/items/<identifier>")
 def item(identifier: str):
     item = get_item_or_404(identifier)
-    page = render_template("public/item.html", **item_page_context(item, form=ContributionForm()))
+    page = render_template("public/item.html", **item_page_context(
+        item, form=ContributionForm(), image_number=request.args.get("image", type=int)))
     count_view(item.id)  # one UPDATE ... SET view_count = view_count + 1
     db.session.commit()
     return page
