@@ -62,7 +62,8 @@ def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runne
         assert two_sided is not None and len(two_sided.images) == 2
         # Its waiting note points at the pencilled name on the back, the second image.
         note = db.session.scalar(sa.select(Contribution).where(
-            Contribution.item_id == two_sided.id, Contribution.status == ContributionStatus.PENDING))
+            Contribution.item_id == two_sided.id,
+            Contribution.status == ContributionStatus.PENDING))
         assert note is not None and note.region_image == two_sided.images[1].sha256
         assert note.region_image_number == 2
         db.session.remove()
