@@ -2721,7 +2721,7 @@ def render_card_back(seed: int, lines: Sequence[str], studio: str,
     y = height * 0.42
     for text in lines:
         left, up, right, down = draw.textbbox((0, 0), text, font=font)
-        strip = Image.new("L", (right - left + px, down - up + px), 0)
+        strip = Image.new("L", (int(right - left) + px, int(down - up) + px), 0)
         ImageDraw.Draw(strip).text((px // 2 - left, px // 2 - up), text, fill=255, font=font)
         strip = strip.rotate(rng.uniform(-4, 1), resample=Image.Resampling.BICUBIC, expand=True)
         strip = strip.filter(ImageFilter.GaussianBlur(max(0.6, px / 40)))
