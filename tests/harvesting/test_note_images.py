@@ -16,7 +16,7 @@ from archive.moderation.services import approve_contribution
 
 @pytest.fixture
 def two_sided(app, make_item, make_user, make_contribution):
-    """An item with two images (1000 x 500 and 640 x 480); approved notes: one with a box on
+    """An item with two images; approved notes: one with a box on
     the second image, moved by the archivist, one with no box, one whose box was on an image
     since taken off the record."""
     item = make_item(identifier="CARD-1", title="A card, front and back", images=2)
