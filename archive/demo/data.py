@@ -287,7 +287,7 @@ DEMO_ITEMS: list[dict] = [
             "for the Whit walk. The back of the card carries the studio's device and three "
             "lines in pencil; both sides were scanned.",
             date_text="1911", place=STUDIO, creator=AND_SON, rights=LIBRARIES_CC,
-            subjects="Portraits; Children; Whitsuntide",
+            subjects="Portraits; Women; Whitsuntide",
             help_question=(
                 "The pencil on the back names \"Annie\" and \"Aunt Lizzie\". Do you know "
                 "which family she belonged to?"
@@ -622,24 +622,6 @@ DEMO_ITEMS: list[dict] = [
 
 DEMO_CONTRIBUTIONS: list[dict] = [
     {
-        # A box drawn on the item's second image: the pencilled name on the back of the card.
-        "item": "CB-HAR-0138",
-        "body": (
-            "The Annie on the back is my great-aunt, Annie Gaukroger of Brigg Lane. Aunt Lizzie "
-            "was her mother's sister, Elizabeth Firth, who kept the card all her life."
-        ),
-        "suggested_date": "",
-        "suggested_place": "",
-        "suggested_people": "Gaukroger, Annie",
-        "credit_name": "Margaret Hirst",
-        "show_name": True,
-        "email": "m.hirst@example.org",
-        "status": "pending",
-        "days_ago": 2,
-        "region": (0.15, 0.43, 0.47, 0.08),
-        "region_image": 2,
-    },
-    {
         "item": "CB-ENG-0027",
         "body": (
             "This is Mafeking Street off Holmeroyd Road, I'm sure of it. The corner shop was "
@@ -960,6 +942,24 @@ DEMO_CONTRIBUTIONS: list[dict] = [
         "status": "pending",
         "days_ago": 5,
         "region": (0.4, 0.78, 0.2, 0.2),
+    },
+    {
+        # A box drawn on the item's second image: the pencilled name on the back of the card.
+        "item": "CB-HAR-0138",
+        "body": (
+            "The Annie on the back is my great-aunt, Annie Gaukroger of Brigg Lane. Aunt Lizzie "
+            "was her mother's sister, Elizabeth Firth, who kept the card all her life."
+        ),
+        "suggested_date": "",
+        "suggested_place": "",
+        "suggested_people": "Gaukroger, Annie",
+        "credit_name": "Margaret Hirst",
+        "show_name": True,
+        "email": "m.hirst@example.org",
+        "status": "pending",
+        "days_ago": 2,
+        "region": (0.15, 0.43, 0.47, 0.08),
+        "region_image": 2,
     },
 ]
 

@@ -26,6 +26,8 @@ def test_the_page_offers_every_image_and_shows_the_one_asked_for(app, client, ma
     assert first.display_path in shown_image(page)
     assert "Image 1 of 2" in page
     assert second.thumb_path in page
+    # Originals, with their metadata, are for staff: visitors are not even given their address.
+    assert first.original_path not in page and second.original_path not in page
 
     page = client.get(f"/items/{item.identifier}?image=2").get_data(as_text=True)
     assert second.display_path in shown_image(page)
