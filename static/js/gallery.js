@@ -61,7 +61,9 @@
       if (full) { full.href = data.full; }
       if (original) { original.href = data.original; }
       if (position) { position.textContent = fill(strip.dataset.textPosition, { n: index + 1, total: total }); }
-      if (size) { size.textContent = fill(strip.dataset.textSize, { width: data.width, height: data.height }); }
+      if (size) {
+        size.textContent = "(" + fill(strip.dataset.textSize, { width: data.width, height: data.height }) + ")";
+      }
       var url = new URL(window.location.href);
       url.searchParams.set("image", String(index + 1));
       window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
