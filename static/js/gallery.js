@@ -29,8 +29,8 @@
     var links = Array.prototype.slice.call(strip.querySelectorAll("[data-gallery-link]"));
     var position = document.querySelector("[data-gallery-position]");
     var size = document.querySelector("[data-gallery-size]");
-    var full = document.querySelector("[data-gallery-full]");
-    var original = document.querySelector("[data-gallery-original]");
+    var full = document.querySelector("[data-gallery-full] a");
+    var original = document.querySelector("[data-gallery-original] a");
     var total = links.length;
     var current = 0;
     links.forEach(function (link, index) {

@@ -43,6 +43,7 @@ def test_a_visitor_moves_between_images_and_marks_the_second(app, live_server, m
     assert page.url.endswith(f"/items/{item.identifier}?image=2")
     assert strip.get_by_role("link", name="Image 2 of 2").get_attribute("aria-current") == "true"
     assert page.locator("[data-gallery-position]").inner_text() == "Image 2 of 2"
+    assert back.sha256 in page.get_by_role("link", name="Full-size image").get_attribute("href")
 
     # By keyboard: the arrow keys move along the strip.
     page.keyboard.press("ArrowLeft")
