@@ -186,3 +186,31 @@ def test_the_decision_form_offers_the_box_on_its_image(app, staff, item, note):
     assert 'name="region_x" value="0.25"' in form
     assert item.images[1].display_path in form  # drawn on the note's own image
     assert "Remove the box: publish the note without it" in form
+
+
+def test_a_box_cannot_be_given_to_a_note_without_one(app, archivist, item, make_contribution):
+    from archive.models import User
+    from archive.moderation.services import ModerationError, approve_contribution
+
+    plain = make_contribution(item, body="No box here.")
+    with app.app_context():
+        with pytest.raises(ModerationError, match="no box to change"):
+            approve_contribution(db.session.get(Contribution, plain.id),
+                                 db.session.get(User, archivist.id),
+                                 edited_region=(0.1, 0.1, 0.2, 0.2))
+        db.session.rollback()
+        db.session.remove()
+    assert stored(app, plain.id).is_pending
+
+
+def test_another_institutions_archivist_cannot_change_the_box(app, note, make_institution,
+                                                              make_user, login_client):
+    south = make_institution(slug="south", name="South Society")
+    client = login_client(app, make_user("archivist", institution=south))
+
+    response = decide(client, note, region_x="0.1", region_y="0.1", region_w="0.2",
+                      region_h="0.2")
+
+    assert response.status_code == 404
+    after = stored(app, note.id)
+    assert after.is_pending and not after.region_edited

@@ -131,3 +131,16 @@ def test_an_archivists_edit_of_the_box_is_what_visitors_see(app, client, make_it
     entry = page.split(f'id="note-{removed.id}"')[1].split("</li>")[0]
     assert "data-region" not in page.split(f'id="note-{removed.id}"')[1].split(">")[0]
     assert "Show on the photo" not in entry
+
+
+def test_the_strip_and_a_notes_image_are_in_welsh(app, client, make_item, make_contribution):
+    item = make_item(images=2)
+    make_contribution(item, status="approved", region_x=0.1, region_y=0.2, region_w=0.3,
+                      region_h=0.2, region_image=item.images[1].sha256)
+    client.set_cookie("lang", "cy")
+
+    page = client.get(f"/items/{item.identifier}?image=2").get_data(as_text=True)
+
+    assert "Delwedd 2 o 2" in page
+    assert "Pob delwedd o\u2019r ffotograff hwn" in page
+    assert "Mae\u2019r nodyn hwn yn cyfeirio at ran o ddelwedd 2." in page
