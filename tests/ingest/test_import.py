@@ -240,3 +240,17 @@ def test_the_documented_sample_imports_cleanly(app, runner):
     assert result.exit_code == 0, result.output
     assert "3 rows: 3 added" in result.output
     assert len(items(app)["SAMPLE-0002"].images) == 2
+
+
+@pytest.mark.slow
+def test_every_imported_image_is_seen_on_the_page(app, runner, client):
+    """kirkgate-market.jpg|kirkgate-market-back.jpg: both images, the back a link away."""
+    sample = Path(__file__).resolve().parents[2] / "docs" / "sample-import"
+    runner.invoke(args=["import", str(sample / "metadata.csv"), "--images", str(sample / "images")])
+    front, back = items(app)["SAMPLE-0002"].images
+
+    page = client.get("/items/SAMPLE-0002").get_data(as_text=True)
+    assert front.thumb_path in page and back.thumb_path in page
+    assert 'href="/items/SAMPLE-0002?image=2#photo"' in page
+    shown = client.get("/items/SAMPLE-0002?image=2").get_data(as_text=True)
+    assert back.display_path in shown.split("data-gallery-image")[0].rsplit("<img", 1)[1]
