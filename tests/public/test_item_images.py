@@ -144,3 +144,14 @@ def test_the_strip_and_a_notes_image_are_in_welsh(app, client, make_item, make_c
     assert "Delwedd 2 o 2" in page
     assert "Pob delwedd o\u2019r ffotograff hwn" in page
     assert "Mae\u2019r nodyn hwn yn cyfeirio at ran o ddelwedd 2." in page
+
+
+def test_the_pages_linked_data_names_every_image(app, client, make_item):
+    import json
+
+    item = make_item(images=2)
+    page = client.get(f"/items/{item.identifier}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                                re.S).group(1))
+    first, second = data["image"]
+    assert item.images[0].sha256 in first and item.images[1].sha256 in second
