@@ -74,6 +74,7 @@ from archive.moderation.services import (
     enrich_from_note,
     enrichments_from,
     pending_queue,
+    region_change,
     revert_enrichment,
     withdraw_contribution,
 )
@@ -250,13 +251,8 @@ def decide_contribution(contribution_id: int):
         edited = None  # the text was not changed
     edited_region: EditedRegion = KEEP_REGION
     try:
-        if form.region_sent and contribution.has_region:
-            edited_region = form.sent_region()
-            original = contribution.region
-            if (edited_region is not None and original is not None
-                    and all(abs(a - b) < 1e-6
-                            for a, b in zip(edited_region, original.as_tuple(), strict=True))):
-                edited_region = KEEP_REGION  # the box was not changed
+        if form.region_sent:
+            edited_region = region_change(contribution, form.sent_region())
         if form.action.data == "approve":
             approve_contribution(contribution, current_user, apply=form.suggestions_to_apply(),
                                  reason=form.reason.data or "", edited_text=edited or None,

@@ -96,8 +96,17 @@ KEEP_REGION = _Keep.REGION
 EditedRegion = tuple[float, float, float, float] | None | _Keep
 
 
-def _same_region(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return all(abs(x - y) < 1e-6 for x, y in zip(a, b, strict=True))
+def region_change(contribution: Contribution,
+                  sent: tuple[float, float, float, float] | None) -> EditedRegion:
+    """What an archivist's form does to a note's box: ``KEEP_REGION`` when it leaves the box
+    as the contributor drew it (or the note has none), None to remove it, else the new box."""
+    region = contribution.region
+    if region is None:
+        return KEEP_REGION
+    if sent is not None and all(abs(a - b) < 1e-6
+                                for a, b in zip(sent, region.as_tuple(), strict=True)):
+        return KEEP_REGION
+    return sent
 
 
 def decide(
@@ -175,10 +184,9 @@ def approve_contribution(
                                     "or reject it."))
         if edited_body == contribution.body:
             edited_body = None
-    region = contribution.region
-    if (not isinstance(edited_region, _Keep) and edited_region is not None
-            and region is not None and _same_region(edited_region, region.as_tuple())):
-        edited_region = KEEP_REGION  # the box was not changed
+    if not isinstance(edited_region, _Keep) and edited_region is not None \
+            and contribution.has_region:
+        edited_region = region_change(contribution, edited_region)  # unchanged: kept
     decide(contribution, moderator, ContributionStatus.APPROVED, reason=reason,
            edited_body=edited_body, edited_region=edited_region)
     contribution.item.mark_changed()
