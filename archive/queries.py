@@ -97,16 +97,31 @@ def note_just_sent(item: Item) -> bool:
     return session.pop(_NOTE_SENT_KEY, None) == item.identifier
 
 
-def item_page_context(item: Item, *, form) -> dict:
-    """Everything the item page shows; used for the page and to re-show the form with errors."""
+def shown_image_number(item: Item, number: int | None) -> int:
+    """The image of ``item`` a page shows, counted from 1 (``?image=N``): the first one when
+    none is asked for, or the number is not one of the item's images."""
+    if number is None or not 1 <= number <= len(item.images):
+        return 1
+    return number
+
+
+def item_page_context(item: Item, *, form, image_number: int | None = None) -> dict:
+    """Everything the item page shows; used for the page and to re-show the form with errors.
+
+    ``image_number`` (from 1) is the image shown large, with the viewer and the box drawing
+    on it; every image of the item is offered beside it.
+    """
     enrichments = item_enrichments(item)
     # The latest enrichment of each field says where the field's current value came from:
     # a note, or (no contribution) the archive itself.
     latest = {e.field: e for e in enrichments}
     provenance = {field: e for field, e in latest.items() if e.contribution_id is not None}
     notes = approved_notes_of(item)
+    number = shown_image_number(item, image_number)
     return {
         "item": item,
+        "image": item.images[number - 1] if item.images else None,
+        "image_number": number,
         "notes": notes,
         "solved_notes": [n for n in notes if n.solved_question],
         "enrichments": enrichments,

@@ -471,7 +471,8 @@ class Factories:
         fields.setdefault("description", "A test collection.")
         return _persist(self.app, Collection(**fields))
 
-    def item(self, *, collection=None, with_image: bool = True, **fields):
+    def item(self, *, collection=None, with_image: bool = True, images: int = 1, **fields):
+        """An item with ``images`` images (each a different file), or none."""
         from archive.images.processing import store_image
         from archive.models import Image, Item
 
@@ -483,11 +484,13 @@ class Factories:
         fields.setdefault("identifier", f"TEST-{n:04d}")
         fields.setdefault("title", f"Test photograph {n}")
         item = Item(collection_id=collection.id, **fields)
-        if with_image:
-            stored = store_image(self.image_files.make(color=(n % 255, 90, 60)),
-                                 Path(self.app.config["MEDIA_ROOT"]))
+        for position in range(images if with_image else 0):
+            stored = store_image(
+                self.image_files.make(color=(n % 255, 90 + 40 * position, 60)),
+                Path(self.app.config["MEDIA_ROOT"]))
+            name = f"photo-{n}.jpg" if position == 0 else f"photo-{n}-{position + 1}.jpg"
             item.images.append(Image(
-                position=0, sha256=stored.sha256, original_name=f"photo-{n}.jpg",
+                position=position, sha256=stored.sha256, original_name=name,
                 original_path=stored.original_path, thumb_path=stored.thumb_path,
                 display_path=stored.display_path, media_type=stored.media_type,
                 width=stored.width, height=stored.height))

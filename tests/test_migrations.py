@@ -200,3 +200,45 @@ def test_notes_already_stored_keep_their_addresses_and_a_link_email_fits_the_out
 
     assert [tuple(r) for r in confirmed] == [(1, True), (2, False)]
     assert left == 0 and "email_confirmed_at" not in columns
+
+
+def test_boxes_drawn_before_several_images_are_on_the_first(empty_database_url, tmp_path):
+    """Upgrading names each box's image: the item's first (the only one its page showed)."""
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "MEDIA_ROOT": str(tmp_path / "media")})
+    image = ("INSERT INTO images (id, item_id, position, sha256, original_name, original_path,"
+             " thumb_path, display_path, media_type, width, height, created_at) VALUES"
+             " ({id}, 1, {position}, '{sha}', 'x.jpg', 'o', 't', 'd', 'image/jpeg', 10, 10,"
+             " CURRENT_TIMESTAMP)")
+    note = ("INSERT INTO contributions (id, item_id, status, body, suggested_date,"
+            " suggested_place, suggested_people, credit_name, show_name, licence, created_at,"
+            " decision_reason, region_x, region_y, region_w, region_h) VALUES ({id}, 1,"
+            " 'pending', 'b', '', '', '', '', false, 'x', CURRENT_TIMESTAMP, '', {region})")
+    rows = [
+        "INSERT INTO institutions (id, slug, name, name_cy, created_at)"
+        " VALUES (1, 'a', 'A', '', CURRENT_TIMESTAMP)",
+        "INSERT INTO collections (id, slug, title, description, created_at, institution_id)"
+        " VALUES (1, 'c', 'C', '', CURRENT_TIMESTAMP, 1)",
+        "INSERT INTO items (id, identifier, reference, institution_id, collection_id, title,"
+        " description, date_text, place, people, subjects, creator, rights, needs_help,"
+        " help_question, created_at, updated_at) VALUES (1, 'I', 'I', 1, 1, 'T', '', '', '',"
+        " '', '', '', '', false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        image.format(id=1, position=1, sha="b" * 64),
+        image.format(id=2, position=0, sha="a" * 64),
+        note.format(id=1, region="0.1, 0.1, 0.2, 0.2"),
+        note.format(id=2, region="NULL, NULL, NULL, NULL"),
+    ]
+    with app.app_context():
+        upgrade(revision="0017_item_references")
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.execute(sa.text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            named = connection.execute(sa.text(
+                "SELECT id, region_image, region_edited FROM contributions ORDER BY id")).all()
+        downgrade(revision="0017_item_references")
+        upgrade()
+        db.engine.dispose()
+
+    assert [tuple(r) for r in named] == [(1, "a" * 64, False), (2, None, False)]

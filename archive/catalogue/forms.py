@@ -41,3 +41,11 @@ class ItemForm(ArchiveForm):
 
 class ImageRemoveForm(ArchiveForm):
     """Only the CSRF token."""
+
+
+class ImageMoveForm(ArchiveForm):
+    """Where an image goes in its item's order: first (the one the item's page shows first and
+    exports give as its thumbnail), one place earlier or one place later."""
+
+    where = SelectField(_l("Move"), choices=["first", "earlier", "later"],  # type: ignore[list-item]
+                        validators=[DataRequired()])

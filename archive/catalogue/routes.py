@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from archive.auth.decorators import role_required
 from archive.catalogue import bp
-from archive.catalogue.forms import ImageRemoveForm, ItemForm
+from archive.catalogue.forms import ImageMoveForm, ImageRemoveForm, ItemForm
 from archive.catalogue.services import (
     RECORD_FIELDS,
     CatalogueError,
@@ -17,6 +17,7 @@ from archive.catalogue.services import (
     collection_for,
     create_item,
     item_by_identifier,
+    move_image,
     remove_image,
     store_upload,
     update_record,
@@ -54,7 +55,7 @@ def _store_upload(form: ItemForm) -> NewImage | None:
 
 def _edit_page(form, item=None, status=200):
     return render_template("catalogue/edit.html", form=form, item=item,
-                           remove_form=ImageRemoveForm()), status
+                           remove_form=ImageRemoveForm(), move_form=ImageMoveForm()), status
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -144,3 +145,28 @@ def remove_item_image(identifier: str, image_id: int):
     db.session.commit()
     flash(_("The image has been removed from the record."), "success")
     return redirect(url_for("catalogue.edit_item", identifier=item.identifier))
+
+
+@bp.post("/items/<identifier>/images/<int:image_id>/move")
+@role_required(Role.CURATOR)
+def move_item_image(identifier: str, image_id: int):
+    item = item_by_identifier(identifier)
+    if item is None:
+        abort(404)
+    staff_scope(Role.CURATOR).require_item(item)
+    form = ImageMoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = move_image(item, image_id, form.where.data or "")
+    except CatalogueError:
+        abort(404)
+    db.session.commit()
+    if changed:
+        position = next(n for n, image in enumerate(item.images, 1) if image.id == image_id)
+        flash(_("The image is now number %(n)s of %(total)s.", n=position,
+                total=len(item.images)), "success")
+    else:
+        flash(_("Nothing was changed."), "success")
+    return redirect(url_for("catalogue.edit_item", identifier=item.identifier,
+                            _anchor="images-heading"))

@@ -276,12 +276,53 @@ def add_image(item: Item, new: NewImage) -> Image:
 
 
 def remove_image(item: Item, image_id: int) -> None:
+    """Take an image off the record. Boxes that notes drew on it are kept with the notes (by
+    the image's hash), but not shown until the same image is added to the record again."""
     image = next((i for i in item.images if i.id == image_id), None)
     if image is None:
         raise CatalogueError(_("that image is not part of this record"))
     item.images.remove(image)
+    db.session.flush()
+    _renumber(item, list(item.images))
     item.mark_changed()
     db.session.flush()
+
+
+IMAGE_MOVES = ("first", "earlier", "later")
+
+
+def move_image(item: Item, image_id: int, where: str) -> bool:
+    """Move one of the item's images ``where`` (one of ``IMAGE_MOVES``): to the front (the
+    image its page shows first, and exports' thumbnail), or one place earlier or later. True
+    when the order changed. Notes' boxes stay on their images (they name them by hash)."""
+    images = list(item.images)
+    image = next((i for i in images if i.id == image_id), None)
+    if image is None:
+        raise CatalogueError(_("that image is not part of this record"))
+    if where not in IMAGE_MOVES:
+        raise CatalogueError(_("unknown move %(move)s", move=repr(where)))
+    index = images.index(image)
+    target = {"first": 0, "earlier": max(index - 1, 0),
+              "later": min(index + 1, len(images) - 1)}[where]
+    if target == index:
+        return False
+    images.insert(target, images.pop(index))
+    _renumber(item, images)
+    item.mark_changed()
+    db.session.flush()
+    return True
+
+
+def _renumber(item: Item, images: Sequence[Image]) -> None:
+    """Give ``images`` the positions 0, 1, 2… in this order. Positions are unique per item, so
+    every image first steps aside to a negative position, then takes its own."""
+    for position, image in enumerate(images):
+        image.position = -1 - position
+    db.session.flush()
+    for position, image in enumerate(images):
+        image.position = position
+    db.session.flush()
+    db.session.expire(item, ["images"])  # read again, in the new order
 
 
 def known_images(sha256s: Sequence[str]) -> dict[str, Image]:

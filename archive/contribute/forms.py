@@ -1,40 +1,16 @@
 from __future__ import annotations
 
-import math
 import re
 import secrets
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from archive.forms import ArchiveForm
+from archive.forms import ArchiveForm, parse_region
 from archive.text import clean_text
 
 BODY_MAX = 5000
-
-
-# The smallest region, as a fraction of each side (the box drawn on the page is at least 2%).
-REGION_MIN_SIZE = 0.01
-# Regions are kept to a millionth of each side: finer is below a pixel of any photograph, and
-# rounding turns denormal numbers (1e-310) into plain zeros.
-REGION_DECIMALS = 6
-
-
-def _fraction(value: str | None) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except ValueError as exc:
-        raise ValidationError(_("The marked region could not be read.")) from exc
-    if not math.isfinite(number):  # "nan", "inf"
-        raise ValidationError(_("The marked region could not be read."))
-    number = round(number, REGION_DECIMALS)
-    if not 0.0 <= number <= 1.0:
-        raise ValidationError(_("The marked region must lie within the photograph."))
-    return number
 
 
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
@@ -102,25 +78,12 @@ class ContributionForm(ArchiveForm):
     region_y = HiddenField()
     region_w = HiddenField()
     region_h = HiddenField()
+    # The image the box was drawn on: the SHA-256 of its original (the first image if none).
+    region_image = HiddenField()
 
     def region(self) -> tuple[float, float, float, float] | None:
-        values = [_fraction(f.data) for f in (self.region_x, self.region_y, self.region_w,
-                                                self.region_h)]
-        if all(v is None for v in values):
-            return None
-        x, y, w, h = values
-        if x is None or y is None or w is None or h is None:
-            raise ValidationError(_("The marked region is incomplete."))
-        # Within the photograph: nothing past its right or bottom edge (a box starting at
-        # its very corner, x = y = 1, has no area of the photograph in it).
-        limit = 1.0 + 10.0 ** -REGION_DECIMALS  # what rounding each value may add
-        if w <= 0 or h <= 0 or x + w > limit or y + h > limit:
-            raise ValidationError(_("The marked region must lie within the photograph."))
-        if w < REGION_MIN_SIZE or h < REGION_MIN_SIZE:
-            raise ValidationError(_("The marked region is too small: mark an area of at least "
-                                    "%(percent)s%% of the photograph's width and height.",
-                                    percent=round(REGION_MIN_SIZE * 100)))
-        return x, y, min(w, 1.0 - x), min(h, 1.0 - y)
+        return parse_region(self.region_x.data, self.region_y.data, self.region_w.data,
+                            self.region_h.data)
 
     def validate_region_x(self, _field) -> None:
         self.region()  # raises ValidationError, shown beside the photograph

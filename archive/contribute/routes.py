@@ -14,8 +14,10 @@ from archive.contribute import bp
 from archive.contribute.forms import AddressConfirmationForm, ContributionForm
 from archive.contribute.services import (
     ContributionInput,
+    RegionImageError,
     hash_ip,
     note_sent_with,
+    region_image_for,
     submit_contribution,
 )
 from archive.extensions import db, limiter, visitor_key
@@ -70,7 +72,8 @@ def paused(_error):
     """Too many notes: the form comes back as it was typed, saying when it can be sent."""
     item = get_item_or_404((request.view_args or {}).get("identifier", ""))
     seconds = retry_after_seconds()
-    context = item_page_context(item, form=ContributionForm())
+    context = item_page_context(item, form=ContributionForm(),
+                                image_number=request.args.get("image", type=int))
     response = current_app.make_response(
         (render_template("public/item.html", paused_minutes=math.ceil(seconds / 60), **context),
          429))
@@ -83,14 +86,26 @@ def paused(_error):
 def contribute(identifier: str):
     item = get_item_or_404(identifier)
     form = ContributionForm()
-    if not form.validate_on_submit():
-        give_back_hits()  # only notes the archive accepts count against the limit
-        context = item_page_context(item, form=form)
-        return render_template("public/item.html", **context), 400
+    shown = request.args.get("image", type=int)
+    valid = form.validate_on_submit()
     try:
-        region = form.region()
+        region = form.region() if valid else None
     except ValidationError:  # already reported by validate(); kept for safety
         region = None
+    region_image = (form.region_image.data or "").strip().lower() or None
+    if region is not None:
+        try:
+            region_image = region_image_for(item, region_image).sha256
+        except RegionImageError as error:
+            form.region_x.errors = [*form.region_x.errors, str(error)]
+            region_image, valid = None, False
+    if not valid:
+        give_back_hits()  # only notes the archive accepts count against the limit
+        # The page comes back on the image the visitor was marking (or looking at).
+        number = next((n for n, image in enumerate(item.images, 1)
+                       if image.sha256 == region_image), shown)
+        context = item_page_context(item, form=form, image_number=number)
+        return render_template("public/item.html", **context), 400
     data = ContributionInput(
         body=required_text(form.body),
         suggested_date=form.suggested_date.data or "",
@@ -100,6 +115,7 @@ def contribute(identifier: str):
         anonymous=form.anonymous.data,
         email=form.email.data or None,
         region=region,
+        region_image=region_image if region is not None else None,
         submission_key=form.sent_submission_key,
     )
     try:

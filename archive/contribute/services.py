@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from archive.extensions import db
-from archive.models import Contribution, ContributionStatus, Item, User, utcnow
+from archive.models import Contribution, ContributionStatus, Image, Item, User, utcnow
 from archive.moderation.intake import screen_contribution
 from archive.moderation.lifecycle import Action, transition
 from archive.moderation.outbox import queue_address_confirmation
@@ -29,6 +30,8 @@ class ContributionInput:
     anonymous: bool = False
     email: str | None = None
     region: tuple[float, float, float, float] | None = None
+    # The image of the item the box is on, by the SHA-256 of its original; None: the first.
+    region_image: str | None = None
     # The random key of the form it was sent with: the same form sent again with the same
     # text is refused (see ``submission_digest``).
     submission_key: str | None = None
@@ -49,6 +52,27 @@ def hash_ip(ip_address: str | None, salt: str) -> str | None:
     return hmac.new(salt.encode(), ip_address.encode(), hashlib.sha256).hexdigest()
 
 
+class RegionImageError(ValueError):
+    """The box names an image that is not one of the item's; the message is fit to show."""
+
+
+def region_image_for(item: Item, sha256: str | None) -> Image:
+    """The image of ``item`` a box was drawn on, named by its original's SHA-256 (none named:
+    the first image). Raises ``RegionImageError`` when the item has no such image (one
+    removed from the record while the visitor was drawing, say)."""
+    images = item.images
+    if not images:
+        raise RegionImageError(_("This photograph has no image to mark an area on."))
+    wanted = (sha256 or "").strip().lower()
+    if not wanted:
+        return images[0]
+    found = next((image for image in images if image.sha256 == wanted), None)
+    if found is None:
+        raise RegionImageError(_("The image you marked is no longer part of this record: "
+                                 "mark the area again."))
+    return found
+
+
 def submission_digest(data: ContributionInput) -> str | None:
     """What makes a sending unique: the form's key and what was typed in it.
 
@@ -62,7 +86,8 @@ def submission_digest(data: ContributionInput) -> str | None:
              clean_text(data.suggested_place, multiline=False),
              clean_text(data.suggested_people),
              clean_text(data.credit_name, multiline=False), str(bool(data.anonymous)),
-             clean_text(data.email, multiline=False).lower(), repr(data.region)]
+             clean_text(data.email, multiline=False).lower(), repr(data.region),
+             data.region_image or ""]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
@@ -118,6 +143,7 @@ def submit_contribution(
         x, y, w, h = data.region
         contribution.region_x, contribution.region_y = x, y
         contribution.region_w, contribution.region_h = w, h
+        contribution.region_image = region_image_for(item, data.region_image).sha256
     if not contribution.body:
         raise ValueError("a contribution needs some text")
     if (email and account is not None and account.email_confirmed_at is not None

@@ -278,6 +278,24 @@ DEMO_ITEMS: list[dict] = [
         people="Crowther, Ada", subjects="Portraits; Women; Textile industry",
         orientation="portrait",
     ),
+    {
+        # Two images: the front of the card, and its back with the sitter's name in pencil.
+        **_item(
+            "CB-HAR-0138", HARDCASTLE, "portrait", 2208,
+            "Young woman in her Whitsuntide best, with a note on the back",
+            "Carte de visite of a young woman of about seventeen in her best dress, perhaps "
+            "for the Whit walk. The back of the card carries the studio's device and three "
+            "lines in pencil; both sides were scanned.",
+            date_text="1911", place=STUDIO, creator=AND_SON, rights=LIBRARIES_CC,
+            subjects="Portraits; Women; Whitsuntide",
+            help_question=(
+                "The pencil on the back names \"Annie\" and \"Aunt Lizzie\". Do you know "
+                "which family she belonged to?"
+            ),
+            orientation="portrait",
+        ),
+        "back": ("Annie, aged 17", "with love to Aunt Lizzie", "Whit Sunday 1911"),
+    },
     _item(
         "CB-SUT-0009", SUTCLIFFE, "portrait", 9364,
         "Aunt Lily",
@@ -924,6 +942,24 @@ DEMO_CONTRIBUTIONS: list[dict] = [
         "status": "pending",
         "days_ago": 5,
         "region": (0.4, 0.78, 0.2, 0.2),
+    },
+    {
+        # A box drawn on the item's second image: the pencilled name on the back of the card.
+        "item": "CB-HAR-0138",
+        "body": (
+            "The Annie on the back is my great-aunt, Annie Gaukroger of Brigg Lane. Aunt Lizzie "
+            "was her mother's sister, Elizabeth Firth, who kept the card all her life."
+        ),
+        "suggested_date": "",
+        "suggested_place": "",
+        "suggested_people": "Gaukroger, Annie",
+        "credit_name": "Margaret Hirst",
+        "show_name": True,
+        "email": "m.hirst@example.org",
+        "status": "pending",
+        "days_ago": 2,
+        "region": (0.15, 0.43, 0.47, 0.08),
+        "region_image": 2,
     },
 ]
 

@@ -24,7 +24,7 @@ from archive.demo.data import (
     FAMILY_HISTORY,
     LIBRARY,
 )
-from archive.demo.photos import render_photo
+from archive.demo.photos import render_card_back, render_photo
 from archive.extensions import db
 from archive.images.processing import store_image
 from archive.institutions.services import grant, institution_by_slug
@@ -171,6 +171,18 @@ def _create_item(data: dict, collection: Collection, tmp: Path, media_root: Path
         display_path=stored.display_path, media_type=stored.media_type,
         width=stored.width, height=stored.height,
     ))
+    if data.get("back"):  # the back of the card, scanned too
+        back = render_card_back(data["seed"], data["back"], "Hardcastle & Son, Market Street",
+                                size)
+        source = tmp / f"{data['identifier']}-back.jpg"
+        back.save(source, "JPEG", quality=90)
+        stored = store_image(source, media_root)
+        item.images.append(Image(
+            position=1, sha256=stored.sha256, original_name=source.name,
+            original_path=stored.original_path, thumb_path=stored.thumb_path,
+            display_path=stored.display_path, media_type=stored.media_type,
+            width=stored.width, height=stored.height,
+        ))
     db.session.add(item)
     db.session.flush()
     return item
@@ -194,6 +206,8 @@ def _create_contribution(item: Item, note: dict, archivist: User) -> None:
     if region:
         (contribution.region_x, contribution.region_y,
          contribution.region_w, contribution.region_h) = region
+        # On the image the note names (counted from 1), else the first.
+        contribution.region_image = item.images[note.get("region_image", 1) - 1].sha256
     db.session.add(contribution)
     db.session.flush()
     if note.get("status") == "approved":

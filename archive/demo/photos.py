@@ -2693,3 +2693,42 @@ _PAINTERS: dict[str, Callable[[Scene], None]] = {
     "bridge": paint_bridge,
     "shopfront": paint_shopfront,
 }
+
+
+def render_card_back(seed: int, lines: Sequence[str], studio: str,
+                     size: tuple[int, int] = (1000, 1350)) -> Image.Image:
+    """The back of a studio card: the studio's printed device at the top, and ``lines``
+    pencilled by hand below it (slanted, uneven, in grey), on cream card aged like the fronts."""
+    width, height = _checked_size(size)
+    rng = random.Random(f"card-back:{seed}")
+    short = min(width, height)
+    card = paper_sheet((width, height), (232, 222, 198), rng)
+    draw = ImageDraw.Draw(card)
+    ink = (120, 92, 60)
+    # The printed device: a rule, the studio's name and "Negatives kept", as the studios did.
+    top = round(height * 0.08)
+    rule = max(1, round(short * 0.004))
+    draw.line((width * 0.2, top, width * 0.8, top), fill=ink, width=rule)
+    draw_card_text(draw, (width * 0.15, top + short * 0.02, width * 0.85, top + short * 0.09),
+                   studio.upper(), ink)
+    draw_card_text(draw, (width * 0.3, top + short * 0.1, width * 0.7, top + short * 0.14),
+                   "Negatives kept. Copies may always be had.", ink)
+    draw.line((width * 0.2, top + short * 0.16, width * 0.8, top + short * 0.16), fill=ink,
+              width=rule)
+    # The pencil: each line drawn on its own strip, rotated a little, then laid on the card.
+    px = max(8, round(short * 0.055))
+    font = _font(px)
+    y = height * 0.42
+    for text in lines:
+        left, up, right, down = draw.textbbox((0, 0), text, font=font)
+        strip = Image.new("L", (int(right - left) + px, int(down - up) + px), 0)
+        ImageDraw.Draw(strip).text((px // 2 - left, px // 2 - up), text, fill=255, font=font)
+        strip = strip.rotate(rng.uniform(-4, 1), resample=Image.Resampling.BICUBIC, expand=True)
+        strip = strip.filter(ImageFilter.GaussianBlur(max(0.6, px / 40)))
+        alpha = strip.point(lambda v: round(v * 0.6))
+        x = round(width * rng.uniform(0.12, 0.2))
+        card.paste(Image.new("RGB", strip.size, (96, 94, 100)), (x, round(y)), alpha)
+        y += px * rng.uniform(1.7, 2.0)
+    card = card.filter(ImageFilter.GaussianBlur(0.6))
+    grain = Image.effect_noise((width, height), 12).point(lambda v: abs(v - 128) // 2)
+    return ImageChops.subtract(card, grain.convert("RGB"))

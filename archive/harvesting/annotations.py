@@ -21,6 +21,7 @@ from archive.extensions import db
 from archive.harvesting.links import Links
 from archive.harvesting.published import licence_url
 from archive.models import Collection, Contribution, ContributionStatus, Image, Item
+from archive.models.contribution import Region
 from archive.queries import IN_PUBLIC_VIEW
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -28,11 +29,36 @@ ANNO_MEDIA_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 DEFAULT_PAGE_SIZE = 100
 
 
-def region_pixels(note: Contribution, width: int, height: int) -> tuple[int, int, int, int]:
-    """The note's region (fractions of the image) in pixels of a ``width`` x ``height`` canvas."""
-    rx, ry, rw, rh = note.region_x, note.region_y, note.region_w, note.region_h
-    if rx is None or ry is None or rw is None or rh is None:
+def placement(note: Contribution, images: list[Image]) -> tuple[int, Image | None,
+                                                                  Region | None]:
+    """Where a note's annotations go among its item's ``images`` (in order): the index of the
+    image (the canvas) it is about, that image, and the box on it as the public sees it.
+
+    A note without a box is about the item as a whole: its first canvas. A box names its
+    image by the hash of its original (older boxes: the first image); when that image is no
+    longer part of the record, the note stays on the first canvas, without its box.
+    """
+    if not images:
+        return 0, None, None
+    region = note.public_region
+    if region is None:
+        return 0, images[0], None
+    if note.region_image is None:
+        return 0, images[0], region
+    for index, image in enumerate(images):
+        if image.sha256 == note.region_image:
+            return index, image, region
+    return 0, images[0], None
+
+
+def region_pixels(note: Contribution, width: int, height: int,
+                  region: Region | None = None) -> tuple[int, int, int, int]:
+    """The note's region (fractions of the image; the box the public sees, unless ``region``
+    is given) in pixels of a ``width`` x ``height`` canvas."""
+    region = region or note.public_region
+    if region is None:
         raise ValueError(f"note {note.id} has no region")
+    rx, ry, rw, rh = region.as_tuple()
     # Always at least a pixel, and inside the canvas, whatever an older row holds.
     x = min(max(round(rx * width), 0), width - 1)
     y = min(max(round(ry * height), 0), height - 1)
@@ -42,10 +68,10 @@ def region_pixels(note: Contribution, width: int, height: int) -> tuple[int, int
 
 
 def _target(note: Contribution, target: str, width: int | None, height: int | None,
-            *, selector: bool) -> str | dict:
-    if not note.has_region or not width or not height:
+            region: Region | None, *, selector: bool) -> str | dict:
+    if region is None or not width or not height:
         return target
-    x, y, w, h = region_pixels(note, width, height)
+    x, y, w, h = region_pixels(note, width, height, region)
     if not selector:
         return f"{target}#xywh={x},{y},{w},{h}"
     return {
@@ -59,8 +85,10 @@ def _target(note: Contribution, target: str, width: int | None, height: int | No
 
 def note_annotations(note: Contribution, links: Links, *, target: str,
                      width: int | None = None, height: int | None = None,
-                     language: str = "en", selector: bool = False) -> list[dict]:
-    """The annotations one approved note makes on ``target`` (a canvas, or the item's page)."""
+                     region: Region | None = None, language: str = "en",
+                     selector: bool = False) -> list[dict]:
+    """The annotations one approved note makes on ``target`` (a canvas, or the item's page):
+    on ``region`` of it, when given (see :func:`placement`)."""
     common = {
         "creator": {"type": "Person", "name": note.credit},
         "created": note.decided_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -74,7 +102,7 @@ def note_annotations(note: Contribution, links: Links, *, target: str,
     common["dcterms:publisher"] = {"id": links.institution_page(institution.slug),
                                    "type": "Organization", "name": institution.name}
     common = {k: v for k, v in common.items() if v is not None}
-    where = _target(note, target, width, height, selector=selector)
+    where = _target(note, target, width, height, region, selector=selector)
     annotations = [{
         "id": links.annotation(note.id),
         "type": "Annotation",
@@ -86,7 +114,8 @@ def note_annotations(note: Contribution, links: Links, *, target: str,
     }]
     people = note.suggested_people.strip()
     if people:
-        motivation = "identifying" if note.has_region else "tagging"
+        motivation = "identifying" if isinstance(where, dict) or "#xywh=" in where \
+            else "tagging"
         annotations.append({
             "id": links.annotation(note.id, "people"),
             "type": "Annotation",
@@ -290,16 +319,10 @@ def annotation_page(links: Links, number: int, *, collection_slug: str | None,
     notes = notes[:page_size]
     if not notes and number > 1:
         return None
-    first_images = _first_images([n.item_id for n in notes])
+    item_images = _images_of([n.item_id for n in notes])
     items = []
     for note in notes:
-        image = first_images.get(note.item_id)
-        if image is not None:
-            target, width, height = links.canvas(note.item.identifier, 0), image.width, image.height
-        else:
-            target, width, height = links.item(note.item.identifier), None, None
-        items += note_annotations(note, links, target=target, width=width, height=height,
-                                  language=language, selector=True)
+        items += _on_its_canvas(note, item_images.get(note.item_id, []), links, language)
     page = {
         "@context": ANNO_CONTEXT,
         "id": links.annotation_page(number, collection_slug),
@@ -330,16 +353,30 @@ def _previous(position: Cursor, conditions) -> Cursor:
                           max(0, position.start - sum(n for _, n in earlier)))
 
 
-def _first_images(item_ids: list[int]) -> dict[int, Image]:
+def _images_of(item_ids: list[int]) -> dict[int, list[Image]]:
+    """Each item's images, in order."""
     if not item_ids:
         return {}
-    images: dict[int, Image] = {}
+    images: dict[int, list[Image]] = {}
     for image in db.session.scalars(
         sa.select(Image).where(Image.item_id.in_(set(item_ids)))
         .order_by(Image.item_id, Image.position)
     ):
-        images.setdefault(image.item_id, image)
+        images.setdefault(image.item_id, []).append(image)
     return images
+
+
+def _on_its_canvas(note: Contribution, images: list[Image], links: Links,
+                   language: str) -> list[dict]:
+    """A note's annotations on the canvas of the image it is about (its item's page when the
+    item has no image)."""
+    index, image, region = placement(note, images)
+    if image is None:
+        return note_annotations(note, links, target=links.item(note.item.identifier),
+                                language=language, selector=True)
+    return note_annotations(note, links, target=links.canvas(note.item.identifier, index),
+                            width=image.width, height=image.height, region=region,
+                            language=language, selector=True)
 
 
 def single_note_annotations(links: Links, note_id: int, *, language: str) -> list[dict] | None:
@@ -350,12 +387,7 @@ def single_note_annotations(links: Links, note_id: int, *, language: str) -> lis
     )
     if note is None:
         return None
-    image = _first_images([note.item_id]).get(note.item_id)
-    if image is not None:
-        target, width, height = links.canvas(note.item.identifier, 0), image.width, image.height
-    else:
-        target, width, height = links.item(note.item.identifier), None, None
-    return note_annotations(note, links, target=target, width=width, height=height,
-                            language=language, selector=True)
+    return _on_its_canvas(note, _images_of([note.item_id]).get(note.item_id, []), links,
+                          language)
 
 

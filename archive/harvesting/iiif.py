@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from archive.harvesting.annotations import note_annotations
+from archive.harvesting.annotations import note_annotations, placement
 from archive.harvesting.dublin_core import solved_description
 from archive.harvesting.links import Links
 from archive.harvesting.published import rights_uri
@@ -100,18 +100,19 @@ def manifest(item: Item, notes: Iterable[Contribution], links: Links, *, archive
             }],
         })
     first = item.images[0]
-    annotations = [
-        annotation
-        for note in notes
-        for annotation in note_annotations(
-            note, links, target=canvases[0]["id"], width=first.width, height=first.height,
-            language=language)
-    ]
-    if annotations:
-        canvases[0]["annotations"] = [{
-            "id": f"{canvases[0]['id']}/notes",
+    # Each note on the canvas of the image it is about (see annotations.placement).
+    on_canvas: dict[int, list[dict]] = {}
+    for note in notes:
+        index, about, region = placement(note, list(item.images))
+        assert about is not None  # the item has images
+        on_canvas.setdefault(index, []).extend(note_annotations(
+            note, links, target=canvases[index]["id"], width=about.width,
+            height=about.height, region=region, language=language))
+    for index, made in sorted(on_canvas.items()):
+        canvases[index]["annotations"] = [{
+            "id": f"{canvases[index]['id']}/notes",
             "type": "AnnotationPage",
-            "items": annotations,
+            "items": made,
         }]
     document = {
         "@context": PRESENTATION_CONTEXT,

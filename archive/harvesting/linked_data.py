@@ -40,7 +40,9 @@ def photograph(item: Item, notes: Iterable[Contribution], links: Links) -> dict:
         data["keywords"] = item.subject_list
     image = item.primary_image
     if image is not None:
-        data["image"] = links.image(image.sha256, *_display_size(image))
+        # Every image of the item, the first one first (one image: its address alone).
+        shown = [links.image(each.sha256, *_display_size(each)) for each in item.images]
+        data["image"] = shown[0] if len(shown) == 1 else shown
         data["subjectOf"] = {
             "@type": "CreativeWork",
             "@id": links.manifest(item.identifier),

@@ -179,6 +179,9 @@ def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
             Contribution.decided_at, approver.display_name, Contribution.region_x,
             Contribution.region_y, Contribution.region_w, Contribution.region_h,
             Contribution.solved_question,
+            Contribution.region_image, Contribution.region_edited,
+            Contribution.edited_region_x, Contribution.edited_region_y,
+            Contribution.edited_region_w, Contribution.edited_region_h,
         )
         .outerjoin(approver, approver.id == Contribution.decided_by_id)
         .where(Contribution.item_id.in_(item_ids),
@@ -186,11 +189,27 @@ def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
         .order_by(Contribution.item_id, Contribution.decided_at, Contribution.id)
     ).all()
     result: dict[int, list[dict]] = defaultdict(list)
+    # Each boxed note's image, counted from 1 in its item's order (its box names it by hash).
+    boxed = {r.item_id for r in rows if r.region_x is not None}
+    image_numbers: dict[int, dict[str, int]] = defaultdict(dict)
+    image_rows = db.session.execute(
+        sa.select(Image.item_id, Image.sha256).where(Image.item_id.in_(boxed))
+        .order_by(Image.item_id, Image.position)).all() if boxed else []
+    for image_row in image_rows:
+        numbers = image_numbers[image_row.item_id]
+        numbers.setdefault(image_row.sha256, len(numbers) + 1)
     for r in rows:
         credit = r.credit_name.strip() if r.show_name and r.credit_name.strip() else None
         region = None
-        if r.region_x is not None:
-            region = {"x": r.region_x, "y": r.region_y, "w": r.region_w, "h": r.region_h}
+        # The box the public sees: an archivist's edit of it (none: removed), else the
+        # contributor's.
+        x, y, w, h = ((r.edited_region_x, r.edited_region_y, r.edited_region_w,
+                       r.edited_region_h) if r.region_edited
+                      else (r.region_x, r.region_y, r.region_w, r.region_h))
+        if x is not None:
+            numbers = image_numbers.get(r.item_id, {})
+            number = numbers.get(r.region_image) if r.region_image else (1 if numbers else None)
+            region = {"x": x, "y": y, "w": w, "h": h, "image": number}
         result[r.item_id].append({
             "id": r.id,
             "text": r.text,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,11 +11,30 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.extensions import Model
-from archive.models.catalogue import Item
+from archive.models.catalogue import Image, Item
 from archive.models.types import UTCDateTime, enum_column, utcnow
 from archive.models.user import Role, User
 
 ANONYMOUS_CREDIT = "Anonymous contributor"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A box on an image, as fractions of its width and height."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return self.x, self.y, self.w, self.h
+
+
+def _region(x: float | None, y: float | None, w: float | None, h: float | None) -> Region | None:
+    if x is None or y is None or w is None or h is None:
+        return None
+    return Region(x, y, w, h)
 
 
 class ContributionStatus(enum.Enum):
@@ -48,6 +68,14 @@ class Contribution(Model):
             " AND region_x + region_w <= 1.0001 AND region_y + region_h <= 1.0001)",
             name="region_within_image",
         ),
+        sa.CheckConstraint(
+            "edited_region_x IS NULL OR (region_edited AND edited_region_y IS NOT NULL"
+            " AND edited_region_w > 0 AND edited_region_h > 0"
+            " AND edited_region_x >= 0 AND edited_region_y >= 0"
+            " AND edited_region_x + edited_region_w <= 1.0001"
+            " AND edited_region_y + edited_region_h <= 1.0001)",
+            name="edited_region_within_image",
+        ),
         # The moderation queue reads pending contributions oldest first.
         sa.Index("ix_contributions_status_created", "status", "created_at", "id"),
         sa.Index("ix_contributions_item_status", "item_id", "status"),
@@ -77,6 +105,17 @@ class Contribution(Model):
     region_y: Mapped[float | None]
     region_w: Mapped[float | None]
     region_h: Mapped[float | None]
+    # The image of the item the box is drawn on, named by the SHA-256 of its original, so that
+    # reordering an item's images moves no box (None: the item's first image, as for boxes
+    # drawn before an item could show several).
+    region_image: Mapped[str | None] = mapped_column(sa.String(64))
+    # An archivist who approved the note with edits may have moved, resized or removed the
+    # box: the public then sees the edited box (none when removed); the contributor's is kept.
+    region_edited: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    edited_region_x: Mapped[float | None]
+    edited_region_y: Mapped[float | None]
+    edited_region_w: Mapped[float | None]
+    edited_region_h: Mapped[float | None]
 
     credit_name: Mapped[str] = mapped_column(sa.String(200), default="")
     show_name: Mapped[bool] = mapped_column(default=False)
@@ -132,7 +171,43 @@ class Contribution(Model):
 
     @property
     def has_region(self) -> bool:
+        """Whether the contributor drew a box."""
         return self.region_x is not None
+
+    @property
+    def region(self) -> Region | None:
+        """The box as the contributor drew it."""
+        return _region(self.region_x, self.region_y, self.region_w, self.region_h)
+
+    @property
+    def edited_region(self) -> Region | None:
+        """The archivist's version of the box (None: removed, or never edited)."""
+        return _region(self.edited_region_x, self.edited_region_y, self.edited_region_w,
+                       self.edited_region_h)
+
+    @property
+    def public_region(self) -> Region | None:
+        """The box the public sees: the archivist's edit if there is one, else the original."""
+        return self.edited_region if self.region_edited else self.region
+
+    def region_image_of(self) -> Image | None:
+        """The image of the item the box is on: the one whose original has the box's hash
+        (the first image for older boxes); None when that image was taken off the record."""
+        images = self.item.images
+        if not images:
+            return None
+        if self.region_image is None:
+            return images[0]
+        return next((image for image in images if image.sha256 == self.region_image), None)
+
+    @property
+    def region_image_number(self) -> int | None:
+        """The box's image, counted from 1 in the item's order (None: no box, or its image
+        is no longer part of the record)."""
+        if self.public_region is None:
+            return None
+        image = self.region_image_of()
+        return None if image is None else self.item.images.index(image) + 1
 
     @property
     def is_pending(self) -> bool:

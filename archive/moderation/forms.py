@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from archive.forms import ArchiveForm
+from archive.forms import ArchiveForm, parse_region
 
 # types-WTForms follows WTForms 3.2, whose choices are (value, label) tuples; plain values, as
 # WTForms 3.3 prefers, need a `type: ignore[list-item]` until the stubs catch up.
@@ -32,10 +32,29 @@ class DecisionForm(ArchiveForm):
     apply_date = BooleanField(_l("Apply the suggested date to the record"))
     apply_place = BooleanField(_l("Apply the suggested place to the record"))
     apply_people = BooleanField(_l("Add the suggested names to the record"))
+    # The note's box as the archivist leaves it (sent with the form only where the note has a
+    # box): moved or resized on the picture, or removed.
+    region_x = HiddenField()
+    region_y = HiddenField()
+    region_w = HiddenField()
+    region_h = HiddenField()
+    remove_region = BooleanField(_l("Remove the box: publish the note without it"))
 
     def __init__(self, *args, rejection_reasons: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rejection_code.choices = ["", *(rejection_reasons or {})]  # type: ignore[list-item]
+
+    @property
+    def region_sent(self) -> bool:
+        """Whether the form carried the note's box at all (a form without it keeps the box)."""
+        return bool(self.region_x.raw_data) or bool(self.remove_region.data)
+
+    def sent_region(self) -> tuple[float, float, float, float] | None:
+        """The box as the archivist left it; None when removed. Raises ``ValidationError``."""
+        if self.remove_region.data:
+            return None
+        return parse_region(self.region_x.data, self.region_y.data, self.region_w.data,
+                            self.region_h.data)
 
     def suggestions_to_apply(self) -> tuple[str, ...]:
         chosen = {"date": self.apply_date.data, "place": self.apply_place.data,

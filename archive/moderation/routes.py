@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.validators import ValidationError
 
 from archive.auth.decorators import role_required
 from archive.extensions import db
@@ -70,6 +71,8 @@ from archive.moderation.notify import (
 from archive.moderation.outbox import queue_outcome_emails
 from archive.moderation.services import (
     ACTIONS,
+    KEEP_REGION,
+    EditedRegion,
     ModerationError,
     QueueFilter,
     approve_contribution,
@@ -79,6 +82,7 @@ from archive.moderation.services import (
     enrich_from_note,
     enrichments_from,
     pending_queue,
+    region_change,
     revert_enrichment,
     withdraw_contribution,
 )
@@ -253,22 +257,30 @@ def decide_contribution(contribution_id: int):
     edited = form.edited_text.data
     if edited is not None and clean_text(edited) == contribution.body:
         edited = None  # the text was not changed
+    edited_region: EditedRegion = KEEP_REGION
     try:
+        if form.region_sent:
+            edited_region = region_change(contribution, form.sent_region())
         if form.action.data == "approve":
             approve_contribution(contribution, current_user, apply=form.suggestions_to_apply(),
-                                 reason=form.reason.data or "", edited_text=edited or None)
+                                 reason=form.reason.data or "", edited_text=edited or None,
+                                 edited_region=edited_region)
         elif edited:
             raise ModerationError(_("You changed the text: approve the note with your edit, "
                                     "or reject it as written."))
+        elif edited_region is not KEEP_REGION:
+            raise ModerationError(_("You changed the box: approve the note with your edit, "
+                                    "or reject it as sent."))
         else:
             decide(contribution, current_user, ACTIONS[form.action.data],
                    reason=form.reason.data or "",
                    rejection_code=form.rejection_code.data
                    if form.action.data == "reject" else "")
-    except ModerationError as error:
+    except (ModerationError, ValidationError) as error:
         db.session.rollback()
         flash(str(error), "warning")
-        if edited and from_page:  # keep what the archivist typed
+        if (edited or edited_region is not KEEP_REGION or isinstance(error, ValidationError)) \
+                and from_page:  # keep what the archivist typed and drew
             return _contribution_page(_get_contribution(contribution_id), status=409,
                                       form=form)
         return redirect(back, code=303)
@@ -281,7 +293,8 @@ def decide_contribution(contribution_id: int):
         "spam": _("Note #%(id)s on “%(title)s”: spam."),
     }
     key = contribution.status.value
-    if contribution.edited_body is not None and key == "approved":
+    if (contribution.edited_body is not None or contribution.region_edited) \
+            and key == "approved":
         key = "approved_edited"
     flash(done.get(key, _("Note #%(id)s on “%(title)s”: %(status)s.")) % {
         "id": contribution.id, "title": contribution.item.title, "status": key}, "success")

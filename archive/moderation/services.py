@@ -7,6 +7,7 @@ or a command) commits once.
 from __future__ import annotations
 
 import base64
+import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -86,6 +87,28 @@ def _cannot_moderate(moderator: User) -> NotAllowed:
                       if moderator.active else _("Your account cannot moderate."))
 
 
+class _Keep(enum.Enum):
+    REGION = "keep"
+
+
+# Passed as ``edited_region``: the note's box stays as the contributor drew it.
+KEEP_REGION = _Keep.REGION
+EditedRegion = tuple[float, float, float, float] | None | _Keep
+
+
+def region_change(contribution: Contribution,
+                  sent: tuple[float, float, float, float] | None) -> EditedRegion:
+    """What an archivist's form does to a note's box: ``KEEP_REGION`` when it leaves the box
+    as the contributor drew it (or the note has none), None to remove it, else the new box."""
+    region = contribution.region
+    if region is None:
+        return KEEP_REGION
+    if sent is not None and all(abs(a - b) < 1e-6
+                                for a, b in zip(sent, region.as_tuple(), strict=True)):
+        return KEEP_REGION
+    return sent
+
+
 def decide(
     contribution: Contribution,
     moderator: User,
@@ -94,6 +117,7 @@ def decide(
     reason: str = "",
     rejection_code: str = "",
     edited_body: str | None = None,
+    edited_region: EditedRegion = KEEP_REGION,
 ) -> Contribution:
     """Move a pending contribution to ``to_status``: exactly once, whoever else tries too.
 
@@ -109,13 +133,24 @@ def decide(
         raise ModerationError(_("Unknown decision: %(decision)s", decision=to_status))
     if edited_body is not None and to_status is not ContributionStatus.APPROVED:
         raise ModerationError(_("Only an approval can change the text of a note."))
+    if edited_region is not KEEP_REGION:
+        if to_status is not ContributionStatus.APPROVED:
+            raise ModerationError(_("Only an approval can change the box of a note."))
+        if not contribution.has_region:
+            raise ModerationError(_("This note has no box to change."))
     if rejection_code and to_status is not ContributionStatus.REJECTED:
         raise ModerationError(_("A rejection reason goes with a rejection only."))
     reason = (reason or "").strip()
     action = next(a for a, status in ACTIONS.items() if status is to_status)
-    changes: dict[str, str] = {"rejection_code": rejection_code or ""}
+    changes: dict[str, object] = {"rejection_code": rejection_code or ""}
     if edited_body is not None:
         changes["edited_body"] = edited_body
+        action = Action.APPROVE_WITH_EDITS
+    if not isinstance(edited_region, _Keep):
+        # The archivist's box beside the contributor's (None everywhere: removed).
+        x, y, w, h = edited_region if edited_region is not None else (None,) * 4
+        changes.update(region_edited=True, edited_region_x=x, edited_region_y=y,
+                       edited_region_w=w, edited_region_h=h)
         action = Action.APPROVE_WITH_EDITS
     try:
         transition(contribution, action, actor=moderator, reason=reason, changes=changes)
@@ -131,11 +166,15 @@ def approve_contribution(
     apply: tuple[str, ...] = (),
     reason: str = "",
     edited_text: str | None = None,
+    edited_region: EditedRegion = KEEP_REGION,
 ) -> Contribution:
     """Approve a note, and fold the suggestions named in ``apply`` into the item's record.
 
     With ``edited_text`` (different from what the contributor wrote) the public reads the
-    archivist's version; the original stays with the note, for staff.
+    archivist's version; the original stays with the note, for staff. So with
+    ``edited_region``: the box moved or resized (x, y, width, height as fractions of its
+    image), or None to publish the note without its box; the contributor's box is kept.
+    Either edit is logged as an approval with edits.
     """
     edited_body = None
     if edited_text is not None:
@@ -145,8 +184,11 @@ def approve_contribution(
                                     "or reject it."))
         if edited_body == contribution.body:
             edited_body = None
+    if not isinstance(edited_region, _Keep) and edited_region is not None \
+            and contribution.has_region:
+        edited_region = region_change(contribution, edited_region)  # unchanged: kept
     decide(contribution, moderator, ContributionStatus.APPROVED, reason=reason,
-           edited_body=edited_body)
+           edited_body=edited_body, edited_region=edited_region)
     contribution.item.mark_changed()
     for suggestion in apply:
         apply_suggestion(contribution, suggestion, moderator)

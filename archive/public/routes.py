@@ -90,7 +90,8 @@ def item(identifier: str):
     # A contributor's name is filled in: their notes are credited to it unless they choose.
     name = current_user.display_name if current_user.is_authenticated else None
     form = ContributionForm(credit_name=name)
-    page = render_template("public/item.html", **item_page_context(item, form=form),
+    page = render_template("public/item.html", **item_page_context(
+        item, form=form, image_number=request.args.get("image", type=int)),
                            note_just_sent=note_just_sent(item))
     count_view(item.id)  # one UPDATE ... SET view_count = view_count + 1
     db.session.commit()

@@ -14,7 +14,8 @@
     if (!row || !row.classList.contains("queue-row")) {
       return;
     }
-    var target = row.querySelector(".queue-actions button, .queue-actions a, .note-heading");
+    var target = row.querySelector(
+      ".queue-actions .decision-buttons button, .queue-actions a, .note-heading");
     if (target) {
       target.focus();
     }

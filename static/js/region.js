@@ -8,6 +8,11 @@
  * On the item page: an approved note that points at an area has a "Show on the photo" button;
  * pressing it, or hovering or focusing the note, outlines the area on the photograph.
  *
+ * An item with several images: the box is drawn on the image the page shows (the form's
+ * region_image field names it); choosing another image (gallery.js) moves the drawing there,
+ * clearing a box drawn on the one before. A note's area is outlined on its own image: showing
+ * it brings that image up first.
+ *
  * Without this file the form works as before, with no area marked.
  */
 (function () {
@@ -193,6 +198,31 @@
       markButton.focus();
     });
 
+    var which = picker.querySelector("[data-region-which]");
+    var imageField = form.elements.namedItem("region_image");
+    var stageImage = stage.querySelector("img");
+    document.addEventListener("gallery:shown", function (event) {
+      var data = event.detail.link.dataset;
+      if (imageField && imageField.value === data.sha) {
+        return;
+      }
+      if (imageField) { imageField.value = data.sha; }
+      stageImage.src = data.display;
+      stageImage.width = parseInt(data.width, 10);
+      stageImage.height = parseInt(data.height, 10);
+      if (which && which.dataset.text) {
+        var total = document.querySelectorAll("[data-gallery-link]").length;
+        which.textContent = which.dataset.text.replace("{n}", String(event.detail.index + 1))
+          .replace("{total}", String(total));
+      }
+      var action = new URL(form.action, window.location.href);
+      action.searchParams.set("image", String(event.detail.index + 1));
+      form.action = action.pathname + action.search + action.hash;
+      if (region) {
+        save(null);  // a box belongs to the image it was drawn on
+      }
+    });
+
     picker.hidden = false;
     var initial = readRegion(fields.map(function (field) { return field.value; }));
     show(initial ? within(initial) : null, false);
@@ -219,6 +249,11 @@
 
     function outlineFor(note) {
       var region = note && regionOf(note);
+      // Only on the note's own image (older pages name none: the one image).
+      if (region && note.dataset.regionImage &&
+          note.dataset.regionImage !== frame.getAttribute("data-region-image")) {
+        region = null;
+      }
       outline.hidden = !region;
       if (region) {
         placeBox(outline, within(region));
@@ -244,6 +279,10 @@
           }
           pinned = pinned === note ? null : note;
           button.setAttribute("aria-pressed", pinned === note ? "true" : "false");
+          if (pinned && note.dataset.regionImage) {  // bring the note's image up first
+            document.dispatchEvent(new CustomEvent("gallery:request",
+              { detail: { sha: note.dataset.regionImage } }));
+          }
           outlineFor(pinned);
           if (pinned && !frameInView()) {
             frame.scrollIntoView({ block: "center" });
@@ -255,6 +294,7 @@
       note.addEventListener("focusin", function () { outlineFor(note); });
       note.addEventListener("focusout", function () { outlineFor(pinned); });
     });
+    document.addEventListener("gallery:shown", function () { outlineFor(pinned); });
   }
 
   function init() {

@@ -50,6 +50,8 @@ def check_page(page, checks, name: str | None, width: str) -> None:
         ("/browse", "browse"),
         ("/browse?sort=oldest&page=2", None),
         ("/items/{item_with_region}", "item"),
+        # A card scanned front and back: its strip of images, the back shown.
+        ("/items/CB-HAR-0138?image=2", "item-images"),
         ("/login", None),
         ("/items/NO-SUCH-ITEM", None),
         ("/institutions/", None),
@@ -89,6 +91,21 @@ def test_moderation_queue_is_accessible(demo_site, audit_page, checks, width):
     check_page(audit_page, checks, "queue", width)
     audit_page.get_by_role("link", name="History of note").first.click()
     audit_page.wait_for_load_state()
+    check_page(audit_page, checks, None, width)
+
+
+def test_a_notes_box_in_the_queue_is_accessible(demo_site, audit_page, checks, width):
+    """The demo's note about the pencilled name on the back of a card: its box on that image,
+    and the form to move or remove it opened."""
+    log_in(audit_page, demo_site, "archivist")
+    audit_page.goto(f"{demo_site.url}/moderation/?item=CB-HAR-0138")
+    figure = audit_page.locator("[data-note-box]")
+    assert "Image 2 of 2." in figure.inner_text()
+    audit_page.get_by_text("Edit the text or the box before approving").click()
+    check_page(audit_page, checks, "queue-box", width)
+    audit_page.get_by_role("link", name="History of note").first.click()
+    audit_page.wait_for_load_state()
+    assert "The box the contributor drew." in audit_page.locator("[data-note-box]").inner_text()
     check_page(audit_page, checks, None, width)
 
 

@@ -174,7 +174,9 @@ def test_a_note_sent_with_the_keyboard_is_approved_credited_and_exported(
     assert exported_note["text"] == NOTE
     assert exported_note["credit"] == "Susan Wade"
     assert exported_note["approved_by"] == "Alex Archivist"
-    assert exported_note["region"] == pytest.approx({"x": 0.2, "y": 0.34, "w": 0.2, "h": 0.4})
+    # The box, and the image it is on (the item's one image).
+    assert exported_note["region"] == pytest.approx(
+        {"x": 0.2, "y": 0.34, "w": 0.2, "h": 0.4, "image": 1})
     assert rows[item.identifier]["date_text"] == "about 1935"
 
 

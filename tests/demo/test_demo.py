@@ -49,12 +49,24 @@ def test_demo_loads_a_whole_archive_and_running_it_again_adds_nothing(app, runne
     first = _counts(app)
     assert first["collections"] >= 3
     assert first["items"] >= 40
-    assert first["images"] == first["items"]
+    # Every item has its image, and one the back of its card too.
+    assert first["images"] == first["items"] + 1
     assert first["help"] >= 8
     assert first["pending"] >= 1 and first["approved"] >= 1
     assert first["events"] == first["approved"]  # every approval has its audit event
     assert first["enrichments"] >= 1  # some approved notes already improved a record
     assert first["users"] == 5
+
+    with app.app_context():
+        two_sided = db.session.scalar(sa.select(Item).where(Item.identifier == "CB-HAR-0138"))
+        assert two_sided is not None and len(two_sided.images) == 2
+        # Its waiting note points at the pencilled name on the back, the second image.
+        note = db.session.scalar(sa.select(Contribution).where(
+            Contribution.item_id == two_sided.id,
+            Contribution.status == ContributionStatus.PENDING))
+        assert note is not None and note.region_image == two_sided.images[1].sha256
+        assert note.region_image_number == 2
+        db.session.remove()
 
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output

@@ -329,3 +329,17 @@ def test_an_unclosed_quote_is_named_with_the_line_the_row_runs_on_to(app, tmp_pa
     assert [(e.row, e.line, e.reason) for e in errors] == [(2, 2, (
         "3 fields where the header has 5: probably a double quote that is not closed, which "
         "runs the row on to line 4; the row was not imported"))]
+
+
+@pytest.mark.slow
+def test_every_imported_image_is_seen_on_the_page(app, runner, client):
+    """kirkgate-market.jpg|kirkgate-market-back.jpg: both images, the back a link away."""
+    sample = Path(__file__).resolve().parents[2] / "docs" / "sample-import"
+    runner.invoke(args=["import", str(sample / "metadata.csv"), "--images", str(sample / "images")])
+    front, back = items(app)["SAMPLE-0002"].images
+
+    page = client.get("/items/SAMPLE-0002").get_data(as_text=True)
+    assert front.thumb_path in page and back.thumb_path in page
+    assert 'href="/items/SAMPLE-0002?image=2#photo"' in page
+    shown = client.get("/items/SAMPLE-0002?image=2").get_data(as_text=True)
+    assert back.display_path in shown.split("data-gallery-image")[0].rsplit("<img", 1)[1]
