@@ -188,6 +188,10 @@ def test_notes_already_stored_keep_their_addresses_and_a_link_email_fits_the_out
             confirmed = connection.execute(sa.text(
                 "SELECT id, email_confirmed_at IS NOT NULL FROM contributions ORDER BY id")).all()
             connection.execute(sa.text(confirm_address.format(announces="NULL", confirms="true")))
+            # (one attempt at sending it: the way back must take it too, foreign keys off)
+            connection.execute(sa.text(
+                "INSERT INTO outbox_attempts (message_id, started_at, error) SELECT id,"
+                " CURRENT_TIMESTAMP, '' FROM outbox"))
         for announces, confirms in (("'approved'", "true"), ("NULL", "false")):
             with db.engine.begin() as connection, pytest.raises(sa.exc.IntegrityError):
                 connection.execute(sa.text(confirm_address.format(announces=announces,

@@ -195,9 +195,11 @@ def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
     image_rows = db.session.execute(
         sa.select(Image.item_id, Image.sha256).where(Image.item_id.in_(boxed))
         .order_by(Image.item_id, Image.position)).all() if boxed else []
-    for image_row in image_rows:
-        numbers = image_numbers[image_row.item_id]
-        numbers.setdefault(image_row.sha256, len(numbers) + 1)
+    position: dict[int, int] = defaultdict(int)
+    for image_row in image_rows:  # numbered as the record's images list is, one by one
+        position[image_row.item_id] += 1
+        image_numbers[image_row.item_id].setdefault(image_row.sha256,
+                                                     position[image_row.item_id])
     for r in rows:
         credit = r.credit_name.strip() if r.show_name and r.credit_name.strip() else None
         region = None
@@ -209,7 +211,8 @@ def _notes_for(item_ids: list[int]) -> dict[int, list[dict]]:
         if x is not None:
             numbers = image_numbers.get(r.item_id, {})
             number = numbers.get(r.region_image) if r.region_image else (1 if numbers else None)
-            region = {"x": x, "y": y, "w": w, "h": h, "image": number}
+            # A box on an image taken off the record is shown nowhere, so not exported either.
+            region = {"x": x, "y": y, "w": w, "h": h, "image": number} if number else None
         result[r.item_id].append({
             "id": r.id,
             "text": r.text,

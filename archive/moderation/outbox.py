@@ -65,13 +65,16 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claimed message is left alone this long: ample for one email, short enough that a message
 # whose sender died is soon tried again.
 LEASE = timedelta(minutes=10)
+# At most one email asking an address's owner to confirm it in this time, however many notes.
+CONFIRMATION_EMAIL_INTERVAL = timedelta(hours=24)
 ERROR_LENGTH = 500
 
 SUPERSEDED = "A later decision on the note replaced this email."
 NO_ADDRESS = "The note has no address to write to any more."
 SUPERSEDED_ACCOUNT = "A later email about the account replaced this one."
 NO_ACCOUNT = "The account is closed: there is no one to write to."
-NOTHING_TO_CONFIRM = "The note's address is confirmed already, or gone."
+NOTHING_TO_CONFIRM = ("The note's address is confirmed already, or gone, or the note was "
+                      "found to be spam.")
 
 
 # --- queueing: part of the decision ------------------------------------------------------------
@@ -112,6 +115,17 @@ def queue_address_confirmation(contribution: Contribution) -> None:
     if not contribution.email or contribution.email_confirmed_at is not None:
         return
     now = utcnow()
+    # One such email per address a day, however many notes name it: the form must not become
+    # a way to fill someone's inbox.
+    address = contribution.email.lower()
+    asked = db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage)
+        .join(Contribution, Contribution.id == OutboxMessage.contribution_id)
+        .where(OutboxMessage.confirms_address.is_(True),
+               OutboxMessage.created_at > now - CONFIRMATION_EMAIL_INTERVAL,
+               sa.func.lower(Contribution.email) == address))
+    if asked:
+        return
     db.session.add(OutboxMessage(contribution_id=contribution.id, confirms_address=True,
                                  status=OutboxStatus.QUEUED, created_at=now,
                                  next_attempt_at=now))
@@ -360,7 +374,9 @@ def send_due(*, limit: int = 100, clock: Callable[[], datetime] | None = None) -
             contribution, account = message.contribution, message.user
             if contribution is not None and message.confirms_address:
                 if (not contribution.email or contribution.email_confirmed_at is not None
-                        or contribution.erased_at is not None):
+                        or contribution.erased_at is not None
+                        or contribution.status is ContributionStatus.SPAM):
+                    # (a note found to be spam meanwhile: its address is never written to)
                     _finish(message, attempt_id, now, outcome=AttemptOutcome.CANCELLED,
                             status=OutboxStatus.CANCELLED, error=NOTHING_TO_CONFIRM)
                     report.cancelled += 1

@@ -48,6 +48,9 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite runs migrations with foreign keys off, so the attempts go first by hand.
+    op.execute("DELETE FROM outbox_attempts WHERE message_id IN "
+               "(SELECT id FROM outbox WHERE confirms_address)")
     op.execute("DELETE FROM outbox WHERE confirms_address")
     with op.batch_alter_table("outbox") as batch_op:
         batch_op.drop_constraint("about_a_note_or_an_account", type_="check")

@@ -200,3 +200,31 @@ def test_spam_never_writes_to_its_address(mail_app, smtp, make_item):
 
     assert note_row(mail_app, note.id).status.value == "spam"
     assert inbox.messages == []
+
+
+def test_a_note_marked_spam_before_the_email_goes_writes_to_nobody(mail_app, smtp, archivist,
+                                                                  make_item, login_client):
+    _, inbox = smtp
+    note = post_note(mail_app, make_item(with_image=False), email="victim@example.net")
+    staff = login_client(mail_app, archivist)
+    response = staff.post(f"/moderation/contributions/{note.id}/decide",
+                          data={"action": "spam"})
+    assert response.status_code in (302, 303)
+
+    send(mail_app)
+
+    assert inbox.messages == []
+
+
+def test_many_notes_naming_one_address_ask_its_owner_once_a_day(mail_app, smtp, make_item):
+    """The form is no way to fill someone's inbox: one request to confirm per address a day."""
+    _, inbox = smtp
+    item = make_item(with_image=False)
+    for body, address in (("One.", "victim@example.net"), ("Two.", "Victim@Example.NET"),
+                          ("Three.", "victim@example.net"), ("Four.", "other@example.org")):
+        post_note(mail_app, item, body=body, email=address)
+
+    send(mail_app)
+
+    assert sorted(m["To"] for m in inbox.messages) == ["other@example.org",
+                                                       "victim@example.net"]
