@@ -63,6 +63,9 @@ def site(private_postgres, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
            "GUNICORN_TIMEOUT": str(WORKER_TIMEOUT), "DATABASE_URL": url,
+           # 503s answered in a millisecond add up to thousands of requests: no recycling of
+           # workers after MAX_REQUESTS, so that a worker exiting means one was killed.
+           "GUNICORN_MAX_REQUESTS": "0",
            "MEDIA_ROOT": str(folder / "media"), "SECRET_KEY": "hung-" + uuid.uuid4().hex,
            "SESSION_COOKIE_SECURE": "0", "RATELIMIT_STORAGE_URI": "memory://",
            "DATABASE_STATEMENT_TIMEOUT": str(STATEMENT_TIMEOUT),
