@@ -235,6 +235,14 @@ def purge_expired(*, days: int, now: datetime | None = None) -> int:
         _delete_outbox(OutboxMessage.user_id.in_(stale))
         db.session.execute(sa.delete(User).where(User.id.in_(stale))
                            .execution_options(synchronize_session=False))
+    # An address nobody confirmed is never written to (its link lasted days, not this long):
+    # it is not kept beyond the retention period either.
+    db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.created_at < cutoff, Contribution.email.is_not(None),
+               Contribution.email_confirmed_at.is_(None))
+        .values(email=None)
+        .execution_options(synchronize_session=False))
     # IP hashes only serve to spot floods: none is kept longer than the retention period; nor
     # the hashed network of an event allowance that has ended.
     erase_ended_allowances(cutoff)

@@ -393,3 +393,26 @@ def test_purge_erases_the_reasons_of_what_it_purges_and_old_blocks(
         assert [b.reason for b in db.session.scalars(sa.select(Block))] == ["kim, recently"]
         assert db.session.scalar(sa.select(sa.func.count(EventReason.id))) >= 1
     assert _note(app, recent.id).email == "kim@example.org"
+
+
+def test_purge_keeps_no_unconfirmed_address_past_the_retention_period(
+        app, runner, make_item, make_contribution, make_user):
+    """An address whose owner never confirmed it is never written to; after the retention
+    period it is not kept at all. Confirmed addresses, and recent ones, stay."""
+    archivist = make_user(Role.ARCHIVIST)
+    item = make_item()
+    old = utcnow() - timedelta(days=91)
+    unconfirmed = make_contribution(item, status="approved", decided_by=archivist,
+                                    decided_at=old, created_at=old, email="u@example.org",
+                                    email_confirmed_at=None)
+    confirmed = make_contribution(item, status="approved", decided_by=archivist,
+                                  decided_at=old, created_at=old, email="c@example.org")
+    recent = make_contribution(item, email="r@example.org", email_confirmed_at=None)
+
+    result = runner.invoke(args=["privacy", "purge"])
+
+    assert result.exit_code == 0, result.output
+    assert _note(app, unconfirmed.id).email is None
+    assert _note(app, unconfirmed.id).body  # the published note itself stays
+    assert _note(app, confirmed.id).email == "c@example.org"
+    assert _note(app, recent.id).email == "r@example.org"
