@@ -25,7 +25,7 @@ from archive.catalogue.services import (
 from archive.extensions import db
 from archive.forms import required_text
 from archive.http import accepts_uploads
-from archive.models import Role
+from archive.models import Item, Role
 from archive.public.services import collections_with_counts
 from archive.scope import staff_scope
 
@@ -88,14 +88,20 @@ def new_item():
     return _edit_page(form, status=422 if form.errors else 200)
 
 
-@bp.route("/items/<identifier>/edit", methods=["GET", "POST"])
-@role_required(Role.CURATOR)
-@accepts_uploads
-def edit_item(identifier: str):
+def _curated_item(identifier: str) -> Item:
+    """The item at ``identifier``, if the curator looking holds it (404 otherwise)."""
     item = item_by_identifier(identifier)
     if item is None:
         abort(404)
     staff_scope(Role.CURATOR).require_item(item)
+    return item
+
+
+@bp.route("/items/<identifier>/edit", methods=["GET", "POST"])
+@role_required(Role.CURATOR)
+@accepts_uploads
+def edit_item(identifier: str):
+    item = _curated_item(identifier)
     form = _form(obj=item)
     if not form.is_submitted():
         form.collection.data = item.collection.slug
@@ -131,10 +137,7 @@ def _add_error(form: ItemForm, field, exc: Exception) -> None:
 @bp.post("/items/<identifier>/images/<int:image_id>/remove")
 @role_required(Role.CURATOR)
 def remove_item_image(identifier: str, image_id: int):
-    item = item_by_identifier(identifier)
-    if item is None:
-        abort(404)
-    staff_scope(Role.CURATOR).require_item(item)
+    item = _curated_item(identifier)
     form = ImageRemoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -150,10 +153,7 @@ def remove_item_image(identifier: str, image_id: int):
 @bp.post("/items/<identifier>/images/<int:image_id>/move")
 @role_required(Role.CURATOR)
 def move_item_image(identifier: str, image_id: int):
-    item = item_by_identifier(identifier)
-    if item is None:
-        abort(404)
-    staff_scope(Role.CURATOR).require_item(item)
+    item = _curated_item(identifier)
     form = ImageMoveForm()
     if not form.validate_on_submit():
         abort(400)
